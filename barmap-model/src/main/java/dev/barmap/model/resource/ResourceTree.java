@@ -148,6 +148,21 @@ public final class ResourceTree {
         return out;
     }
 
+    /** A deep copy of this tree (same ranges, names and flags; new nodes). O(n). */
+    public ResourceTree copy() {
+        ResourceTree t = new ResourceTree(root.name(), root.start(), root.end());
+        copyChildren(root, t.root);
+        return t;
+    }
+
+    private static void copyChildren(Resource from, Resource to) {
+        for (Resource c : from.children()) {
+            Resource n = new Resource(c.start(), c.end(), c.name(), c.flags());
+            link(to, n);
+            copyChildren(c, n);
+        }
+    }
+
     private static void link(Resource parent, Resource r) {
         if (parent.children == null) parent.children = new TreeMap<>(Long::compareUnsigned);
         parent.children.put(r.start(), r);
