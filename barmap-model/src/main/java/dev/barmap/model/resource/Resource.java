@@ -109,11 +109,11 @@ public final class Resource {
     }
 
     public String range() {
-        return String.format("%08x-%08x", start, end);
+        return String.format("%x-%x", start, end);
     }
 
     @Override
     public String toString() {
-        return range() + " : " + name;
+        return String.format("%08x-%08x : %s", start, end, name);
     }
 }

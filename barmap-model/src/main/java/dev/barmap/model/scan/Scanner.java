@@ -40,8 +40,11 @@ public final class Scanner {
             notes.add("answers are for a fresh open: ignored " + model.releasedClaims().size()
                     + " existing claim(s) that binding vfio-pci would release, e.g. " + model.releasedClaims().getFirst());
         }
-        if (host.functions().values().stream().anyMatch(f -> f.passthroughCandidate() && !f.msixKnown())) {
-            notes.add("config space not readable for some functions: MSI-X placement unknown there (run as root)");
+        var unknown = host.functions().values().stream().filter(f -> f.passthroughCandidate() && !f.msixKnown())
+                .map(f -> f.bdf().toString()).toList();
+        if (!unknown.isEmpty()) {
+            notes.add("no readable config space for " + (unknown.size() <= 4 ? String.join(", ", unknown) : unknown.size() + " functions")
+                    + ": where their MSI-X table lives is unknown, so MSI-X effects are not shown for them");
         }
         return new ScanResult(host, era.label(), devices, model.subPageReserved(), notes, model.iomem());
     }

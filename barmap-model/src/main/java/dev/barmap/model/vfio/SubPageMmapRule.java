@@ -80,9 +80,9 @@ public final class SubPageMmapRule {
                 String rest = String.format("%x-%x", restStart, restEnd);
                 return outsideParent
                         ? "sub-page BAR (" + Sizes.human(size) + ") starts its page but the rest of the page " + rest
-                          + " lies outside its parent window " + conflict
+                          + " lies outside its parent window '" + conflict.name() + "' (" + conflict.range() + ")"
                         : "sub-page BAR (" + Sizes.human(size) + ") starts its page but the rest of the page " + rest
-                          + " is taken by " + conflict;
+                          + " is taken by '" + conflict.name() + "' (" + conflict.range() + ")";
             }
         }
 

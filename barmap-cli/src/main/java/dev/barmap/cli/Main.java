@@ -1,0 +1,52 @@
+package dev.barmap.cli;
+
+import dev.barmap.model.BadInputException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code barmap} command. Exit codes: 0 ok, 1 a finding that fails a check, 2 bad input or usage. */
+@Command(name = "barmap", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Which registers of a PCI device passed through with VFIO reach the guest directly, which trap, and why."},
+        subcommands = {ScanCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    public static final int EXIT_BAD_INPUT = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs barmap with the given streams (used by tests). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
+            if (ex instanceof BadInputException b) {
+                err.println("barmap: error: " + b.getMessage());
+                return EXIT_BAD_INPUT;
+            }
+            throw ex;
+        });
+        int rc = cl.execute(args);
+        out.flush();
+        err.flush();
+        return rc;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"barmap " + (v == null ? "dev" : v)};
+        }
+    }
+}
