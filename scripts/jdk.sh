@@ -9,3 +9,5 @@ if [ -z "$BARMAP_JAVA_HOME" ]; then
   exit 2
 fi
 export BARMAP_JAVA_HOME
+# Maven 3.8 on JDK 25 warns about sun.misc.Unsafe; allow it quietly
+export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
