@@ -1,6 +1,7 @@
 package dev.barmap.host;
 
 import dev.barmap.model.BadInputException;
+import dev.barmap.model.kernel.KernelRelease;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -35,6 +36,11 @@ public record CaptureProperties(Optional<Long> pageSize, Optional<String> kernel
                 }
                 case "kernelRelease" -> {
                     if (!v.matches("\\d+\\.\\d+.*")) throw new BadInputException(file, i + 1, "kernelRelease is not a kernel release: '" + v + "'");
+                    try {
+                        KernelRelease.parse(v); // accept only what the reader can use (fuzz finding: 6.1.<50 digits>)
+                    } catch (IllegalArgumentException e) {
+                        throw new BadInputException(file, i + 1, e.getMessage());
+                    }
                     kernel = v;
                 }
                 case "arch" -> arch = v;

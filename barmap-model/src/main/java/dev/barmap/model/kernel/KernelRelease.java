@@ -9,8 +9,12 @@ public record KernelRelease(String release, int major, int minor, int patch) imp
     public static KernelRelease parse(String release) {
         var m = VERSION.matcher(release.trim());
         if (!m.matches()) throw new IllegalArgumentException("not a kernel release (want e.g. 6.1.0-56-amd64): '" + release + "'");
-        return new KernelRelease(release.trim(), Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
-                m.group(3) == null ? 0 : Integer.parseInt(m.group(3)));
+        try {
+            return new KernelRelease(release.trim(), Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+                    m.group(3) == null ? 0 : Integer.parseInt(m.group(3)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a kernel release (a version number is too large): '" + release + "'");
+        }
     }
 
     /** Whether this release is at least {@code major.minor}. */
