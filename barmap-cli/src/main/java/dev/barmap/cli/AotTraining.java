@@ -29,6 +29,7 @@ public final class AotTraining {
             bad += Main.run(new String[] {"scan", "--root", root.toString()}, sink, sink) != 0 ? 1 : 0;
             bad += Main.run(new String[] {"scan", "--root", root.toString(), "--format", "json"}, sink, sink) != 0 ? 1 : 0;
         }
+        Main.run(new String[] {"scan"}, sink, sink); // the live host, whatever it is (bad input is fine here)
         Main.run(new String[] {"--help"}, sink, sink);
         Main.run(new String[] {"scan", "--root", "/nonexistent-barmap-training"}, sink, sink); // the error path
         System.err.println("barmap AOT training: " + roots.size() + " captures" + (bad > 0 ? ", " + bad + " runs failed" : ""));
