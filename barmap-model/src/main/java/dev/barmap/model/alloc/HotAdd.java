@@ -44,8 +44,17 @@ public final class HotAdd {
         }
     }
 
-    /** A reservation held at the time of the hot-add. */
-    public record Reservation(long start, long end, String under) {}
+    /**
+     * A reservation held at the time of the hot-add.
+     *
+     * @param under the window it sits in
+     * @param owner the resource just below it: the sub-page BAR whose page it completes
+     */
+    public record Reservation(long start, long end, String under, String owner) {
+        public boolean overlaps(long s, long e) {
+            return Long.compareUnsigned(s, end) <= 0 && Long.compareUnsigned(e, start) >= 0;
+        }
+    }
 
     /**
      * @param bars            in BAR index order
@@ -80,7 +89,10 @@ public final class HotAdd {
 
         var reservations = new ArrayList<Reservation>();
         tree.forEach(r -> {
-            if (SubPageMmapRule.DUMMY_NAME.equals(r.name())) reservations.add(new Reservation(r.start(), r.end(), r.parent().name()));
+            if (SubPageMmapRule.DUMMY_NAME.equals(r.name())) {
+                Resource below = r.parent().childAt(r.start() - 1);
+                reservations.add(new Reservation(r.start(), r.end(), r.parent().name(), below == null ? "?" : below.name()));
+            }
         });
         PciBuses buses = PciBuses.discover(tree, functions, rootWindows);
         PciBus theBus = buses.bus(bus).orElseThrow(() -> noBus(bus, buses));
