@@ -196,7 +196,7 @@ class SubPageMmapRuleTest {
     @ValueSource(strings = {"6.15.0", "6.18.1"})
     void linux615DisablesMmapOnlyForNonMappableBarsDevices(String kernel) {
         long base = 0x4000_0000L;
-        Host h = TestHosts.window(base, 0x4fff_ffffL)
+        Host h = TestHosts.window(base, 0x4fff_ffffL).arch("s390x")
                 .fn("0000:00:03.0").ids(0x1014, 0x04ed).mem(0, base, 0x4000).done()
                 .fn("0000:00:04.0").mem(0, base + 0x4000, 0x4000).done()
                 .build(4096, kernel);
