@@ -72,7 +72,8 @@ class ReportsTest {
             String svg = m.group();
             int spans = (int) Pattern.compile("<rect class=\"bar ").matcher(svg).results().count();
             assertEquals(memSpans(d), spans, bdf);
-            assertTrue(svg.contains("<title>"), "hover text");
+            if (spans > 0) assertTrue(svg.contains("<title>"), "hover text");
+            else assertTrue(svg.contains("no memory BARs"), svg);
         }
         // 0000:00:0f.0 carries its MSI-X table; the trapped 256-byte BAR of 0000:00:03.0 tints its page
         assertTrue(html.contains("MSI-X table 43103000-4310301f"), "MSI-X table hover text with addresses");
