@@ -11,7 +11,9 @@ cfg=$m/pci/ConfigSpaceFuzzTestInputs/msix
 model=$m/host/HostModelFuzzTestInputs/buildScanProbe
 props=$h/CapturePropertiesFuzzTestInputs/parse
 reader=$h/HostReaderFuzzTestInputs/readAndScan
-mkdir -p "$iomem" "$sysfs" "$cfg" "$model" "$props" "$reader"
+lspci=$m/lspci/LspciFuzzTestInputs/hostAndScan
+console=$h/GuestConsoleFuzzTestInputs/parse
+mkdir -p "$iomem" "$sysfs" "$cfg" "$model" "$props" "$reader" "$lspci" "$console"
 # pack DIR: one FuzzArchive ("@@ path" + bytes per file) of a capture's input files
 pack() {
   local d=$1 f
@@ -35,5 +37,13 @@ for d in testdata/captures/* testdata/hotplug/*; do
   done
   pack "$d" > "$model/$n"
   cp "$model/$n" "$reader/$n"
+done
+for d in testdata/lspci/*/; do
+  n=$(basename "$d")
+  for f in "$d"*.txt; do cp "$f" "$lspci/$n-$(basename "$f" .txt)"; done
+done
+for d in testdata/hotplug/*/; do
+  # the console logs are large: keep the part the parser reads (GUEST:/HOLD:/pci_bus lines)
+  [ -f "$d/console.log" ] && grep -aE '^(GUEST|HOLD)|pci_bus' "$d/console.log" > "$console/$(basename "$d")"
 done
 ls "$iomem" "$sysfs" "$cfg" "$model" "$props" | wc -l

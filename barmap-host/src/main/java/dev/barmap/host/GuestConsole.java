@@ -70,69 +70,75 @@ public record GuestConsole(String file, KernelRelease kernel, SortedMap<Bdf, Pci
         for (int i = 0; i < lines.length; i++) {
             String l = lines[i];
             int lineNo = i + 1;
-            if (l.startsWith("GUEST: -----")) {
-                if (cur != null) functions.put(cur.bdf, cur.build());
-                cur = null;
-                section = l;
-                if (l.equals(IOMEM_BOOT)) iomem = new StringBuilder();
-                continue;
-            }
-            Matcher m;
-            if (kernel == null && (m = KERNEL.matcher(l)).find()) {
-                try {
-                    kernel = KernelRelease.parse(m.group(1));
-                } catch (IllegalArgumentException e) {
-                    throw new BadInputException(file, lineNo, e.getMessage());
-                }
-            }
-            if (section.equals(DEVS_BOOT)) {
-                if ((m = DEV.matcher(l)).matches()) {
+            try {
+                if (l.startsWith("GUEST: -----")) {
                     if (cur != null) functions.put(cur.bdf, cur.build());
-                    cur = new Dev(bdf(file, lineNo, m.group(1)), Integer.parseInt(m.group(2), 16), Integer.parseInt(m.group(3), 16),
-                            Integer.parseInt(m.group(4), 16), m.group(5), m.group(6));
-                } else if ((m = RES.matcher(l)).matches()) {
-                    if (cur == null) throw new BadInputException(file, lineNo, "res[] line before any 'dev' line");
-                    int idx = Integer.parseInt(m.group(1));
-                    if (idx > 16) throw new BadInputException(file, lineNo, "resource index " + idx + " > 16");
-                    cur.res[idx] = new Bar(idx, Long.parseUnsignedLong(m.group(2), 16), Long.parseUnsignedLong(m.group(3), 16), Long.parseUnsignedLong(m.group(4), 16));
-                } else if (!l.isBlank()) {
-                    throw new BadInputException(file, lineNo, "unexpected line in the boot device list: '" + l + "'");
+                    cur = null;
+                    section = l;
+                    if (l.equals(IOMEM_BOOT)) iomem = new StringBuilder();
+                    continue;
                 }
-                continue;
-            }
-            if (section.equals(IOMEM_BOOT)) {
-                if (!l.startsWith("GUEST: ")) throw new BadInputException(file, lineNo, "expected a 'GUEST: ' iomem line, got '" + l + "'");
-                iomem.append(strip(l, "GUEST:   ", file, lineNo)).append('\n');
-                continue;
-            }
-            if ((m = ROOT.matcher(l)).find()) {
-                long[] r = pR(file, lineNo, m.group(2));
-                if (roots.stream().noneMatch(w -> w.start() == r[0] && w.end() == r[1])) roots.add(new PciBuses.RootWindow(m.group(1), r[0], r[1], r[2]));
-            }
-            if ((m = NEW_DEV.matcher(l)).find()) hot = bdf(file, lineNo, m.group(1));
-            if (hot != null) {
-                String tag = "pci " + hot + ": BAR ";
-                int at = l.indexOf(tag);
-                if (at >= 0) {
-                    String rest = l.substring(at + tag.length());
-                    int sp = rest.indexOf(' ');
-                    int close = rest.indexOf(']');
-                    if (sp > 0 && close > sp && rest.substring(sp + 1).startsWith("[mem ")) {
-                        int idx = Integer.parseInt(rest.substring(0, sp));
-                        long[] r = pR(file, lineNo, rest.substring(sp + 1, close + 1));
-                        var bar = new Bar(idx, r[0], r[1], r[2] | IoResource.SIZEALIGN);
-                        if (rest.substring(close + 1).startsWith(": assigned")) assigned.add(bar);
-                        else if (rest.length() == close + 1) found.add(bar);
+                Matcher m;
+                if (kernel == null && (m = KERNEL.matcher(l)).find()) {
+                    try {
+                        kernel = KernelRelease.parse(m.group(1));
+                    } catch (IllegalArgumentException e) {
+                        throw new BadInputException(file, lineNo, e.getMessage());
                     }
                 }
-            }
-            if (l.startsWith("HOLD: /proc/iomem after hot-add")) {
-                after = new StringBuilder();
-                int j = i + 1;
-                for (; j < lines.length && lines[j].matches("^HOLD:    +\\p{XDigit}+-\\p{XDigit}+ : .*"); j++) {
-                    after.append(strip(lines[j], "HOLD:    ", file, j + 1)).append('\n');
+                if (section.equals(DEVS_BOOT)) {
+                    if ((m = DEV.matcher(l)).matches()) {
+                        if (cur != null) functions.put(cur.bdf, cur.build());
+                        cur = new Dev(bdf(file, lineNo, m.group(1)), Integer.parseInt(m.group(2), 16), Integer.parseInt(m.group(3), 16),
+                                Integer.parseInt(m.group(4), 16), m.group(5), m.group(6));
+                    } else if ((m = RES.matcher(l)).matches()) {
+                        if (cur == null) throw new BadInputException(file, lineNo, "res[] line before any 'dev' line");
+                        int idx = Integer.parseInt(m.group(1));
+                        if (idx > 16) throw new BadInputException(file, lineNo, "resource index " + idx + " > 16");
+                        cur.res[idx] = new Bar(idx, Long.parseUnsignedLong(m.group(2), 16), Long.parseUnsignedLong(m.group(3), 16), Long.parseUnsignedLong(m.group(4), 16));
+                    } else if (!l.isBlank()) {
+                        throw new BadInputException(file, lineNo, "unexpected line in the boot device list: '" + l + "'");
+                    }
+                    continue;
                 }
-                i = j - 1;
+                if (section.equals(IOMEM_BOOT)) {
+                    if (!l.startsWith("GUEST: ")) throw new BadInputException(file, lineNo, "expected a 'GUEST: ' iomem line, got '" + l + "'");
+                    iomem.append(strip(l, "GUEST:   ", file, lineNo)).append('\n');
+                    continue;
+                }
+                if ((m = ROOT.matcher(l)).find()) {
+                    long[] r = pR(file, lineNo, m.group(2));
+                    if (roots.stream().noneMatch(w -> w.start() == r[0] && w.end() == r[1])) roots.add(new PciBuses.RootWindow(m.group(1), r[0], r[1], r[2]));
+                }
+                if ((m = NEW_DEV.matcher(l)).find()) hot = bdf(file, lineNo, m.group(1));
+                if (hot != null) {
+                    String tag = "pci " + hot + ": BAR ";
+                    int at = l.indexOf(tag);
+                    if (at >= 0) {
+                        String rest = l.substring(at + tag.length());
+                        int sp = rest.indexOf(' ');
+                        int close = rest.indexOf(']');
+                        if (sp > 0 && close > sp && rest.substring(sp + 1).startsWith("[mem ")) {
+                            int idx = Integer.parseInt(rest.substring(0, sp));
+                            long[] r = pR(file, lineNo, rest.substring(sp + 1, close + 1));
+                            var bar = new Bar(idx, r[0], r[1], r[2] | IoResource.SIZEALIGN);
+                            if (rest.substring(close + 1).startsWith(": assigned")) assigned.add(bar);
+                            else if (rest.length() == close + 1) found.add(bar);
+                        }
+                    }
+                }
+                if (l.startsWith("HOLD: /proc/iomem after hot-add")) {
+                    after = new StringBuilder();
+                    int j = i + 1;
+                    for (; j < lines.length && lines[j].matches("^HOLD:    +\\p{XDigit}+-\\p{XDigit}+ : .*"); j++) {
+                        after.append(strip(lines[j], "HOLD:    ", file, j + 1)).append('\n');
+                    }
+                    i = j - 1;
+                }
+            } catch (NumberFormatException e) {
+                // every field is matched as digits first, so only the range can fail (fuzz finding: a
+                // 72-digit res[] value threw a bare NumberFormatException)
+                throw new BadInputException(file, lineNo, "number out of range in '" + (l.length() > 120 ? l.substring(0, 120) + "..." : l) + "'");
             }
         }
         if (cur != null) functions.put(cur.bdf, cur.build());
