@@ -26,7 +26,18 @@ public final class Main implements Runnable {
 
     /** Runs barmap with the given streams (used by tests). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new Main());
+        Class<?> sub = args.length > 0 ? subcommand(args[0]) : null;
+        CommandLine cl;
+        if (sub != null) {
+            // Only the named subcommand's model is built: picocli builds every subcommand's model from its
+            // annotations, by reflection, when the top command is created, and that was the largest part
+            // of barmap's start-up (P1 in BENCHMARKS.md). Usage and errors still say "barmap NAME".
+            cl = new CommandLine(sub);
+            cl.setCommandName("barmap " + args[0]);
+            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+        } else {
+            cl = new CommandLine(new Main());
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
@@ -40,6 +51,15 @@ public final class Main implements Runnable {
         out.flush();
         err.flush();
         return rc;
+    }
+
+    /** The subcommand class named {@code name} in this class's {@code @Command(subcommands)}, or null (help, unknown). */
+    static Class<?> subcommand(String name) {
+        for (Class<?> c : Main.class.getAnnotation(Command.class).subcommands()) {
+            Command sub = c.getAnnotation(Command.class);
+            if (sub != null && sub.name().equals(name) && c != CommandLine.HelpCommand.class) return c;
+        }
+        return null;
     }
 
     static final class Version implements CommandLine.IVersionProvider {
