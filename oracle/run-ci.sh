@@ -35,7 +35,9 @@ for s in $SCENARIOS; do
 done
 
 step "OracleIT"
-(cd "$REPO" && mvn -B -ntp -q -Poracle -pl barmap-vfio verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
+# -am: the model and host modules come from this reactor, never from ~/.m2 (which other checkouts on
+# the machine may have overwritten with their own snapshot); -Dtest=NONE: only the IT (./check ran the rest)
+(cd "$REPO" && mvn -B -ntp -q -Poracle -pl barmap-vfio -am verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
   -Dbarmap.oracle.scenarios="$(echo $SCENARIOS | tr ' ' ,)" -Dbarmap.oracle.results="$WORK/results") || {
   for f in "$REPO"/barmap-vfio/target/failsafe-reports/*.txt; do sed -n '1,60p' "$f"; done >&2
   die "the real kernel and the model disagree (or a guest check failed): see above"
