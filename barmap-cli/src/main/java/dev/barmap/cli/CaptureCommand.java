@@ -31,7 +31,14 @@ public final class CaptureCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var r = new CaptureWriter(root).write(out, probe);
+        CaptureWriter.Result r;
+        try {
+            r = new CaptureWriter(root).write(out, probe);
+        } catch (dev.barmap.model.vfio.VfioException | java.io.UncheckedIOException e) {
+            // the kernel refused a VFIO call, or a procfs/sysfs file could not be read: one line, nothing written
+            spec.commandLine().getErr().println("barmap: capture failed: " + e.getMessage());
+            return 1;
+        }
         var w = spec.commandLine().getOut();
         w.println("barmap: captured " + r.functions() + " PCI functions to " + r.dir()
                 + (probe ? "; probed " + r.probed().size() + " vfio-pci functions: " + String.join(" ", r.probed()) : ""));
