@@ -19,7 +19,7 @@ public final class ScanCommand implements Callable<Integer> {
     @Mixin
     HostOptions host;
 
-    @Option(names = "--format", description = "text (default) or json.")
+    @Option(names = "--format", description = "text (default), json, or html (a self-contained page with an SVG page map per device).")
     Format format = Format.text;
 
     @Spec
@@ -30,6 +30,7 @@ public final class ScanCommand implements Callable<Integer> {
         ScanResult r = Scanner.scan(host.read());
         var out = spec.commandLine().getOut();
         if (format == Format.json) out.print(ScanJson.render(r));
+        else if (format == Format.html) out.print(dev.barmap.cli.report.ScanHtml.render(r));
         else out.print(ScanText.render(r, Terminal.colour()));
         out.flush();
         return 0;

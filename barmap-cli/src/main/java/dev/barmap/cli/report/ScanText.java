@@ -1,6 +1,7 @@
 package dev.barmap.cli.report;
 
 import dev.barmap.model.resource.IoResource;
+import dev.barmap.model.scan.Check;
 import dev.barmap.model.scan.DeviceResult;
 import dev.barmap.model.scan.RegionResult;
 import dev.barmap.model.scan.ScanResult;
@@ -20,7 +21,7 @@ public final class ScanText {
         for (String n : r.notes()) sb.append("note: ").append(n).append('\n');
         sb.append('\n');
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"DEVICE", "ID", "BAR", "HOST RANGE", "SIZE", "TYPE", "VERDICT", "REASON"});
+        rows.add(new String[] {"DEVICE", "ID", "BAR", "HOST RANGE", "SIZE", "TYPE", "CHECK", "VERDICT", "REASON"});
         for (DeviceResult d : r.devices()) {
             String id = String.format("%04x:%04x", d.function().vendor(), d.function().device());
             for (RegionResult rr : d.regions()) {
@@ -28,32 +29,52 @@ public final class ScanText {
                 var b = d.function().resource(rr.index());
                 rows.add(new String[] {d.function().bdf().toString(), id, rr.name(),
                         String.format("%x-%x", rr.hostStart(), rr.hostEnd()), Sizes.human(rr.info().size()),
-                        IoResource.describe(b.flags()), rr.verdict().word(), rr.reason()});
+                        IoResource.describe(b.flags()), Check.of(rr, b).name(), rr.verdict().word(), rr.reason()});
             }
         }
-        int[] w = new int[8];
-        for (String[] row : rows) for (int i = 0; i < 7; i++) w[i] = Math.max(w[i], row[i].length());
+        int[] w = new int[9];
+        for (String[] row : rows) for (int i = 0; i < 8; i++) w[i] = Math.max(w[i], row[i].length());
         for (int k = 0; k < rows.size(); k++) {
             String[] row = rows.get(k);
-            for (int i = 0; i < 7; i++) {
+            for (int i = 0; i < 8; i++) {
                 String cell = String.format("%-" + w[i] + "s", row[i]);
-                if (i == 6 && k > 0) cell = Terminal.paint(colour, switch (row[6]) {
-                    case "direct" -> "32";
-                    case "partial" -> "33";
-                    default -> "31";
-                }, cell);
+                if (i == 6 && k > 0) cell = Terminal.paint(colour, checkColour(row[6]), cell);
                 if (k == 0 && colour) cell = Terminal.paint(true, "1", cell);
                 sb.append(cell).append("  ");
             }
-            sb.append(row[7]).append('\n');
+            sb.append(row[8]).append('\n');
         }
         if (rows.size() == 1) sb.append("(no PCI functions to pass through)\n");
-        sb.append('\n').append(r.count(Verdict.DIRECT)).append(" direct, ").append(r.count(Verdict.PARTIAL)).append(" partial, ")
+        sb.append('\n').append(summary(r)).append('\n');
+        sb.append(r.count(Verdict.DIRECT)).append(" direct, ").append(r.count(Verdict.PARTIAL)).append(" partial, ")
                 .append(r.count(Verdict.TRAPPED)).append(" trapped");
         if (!r.subPageReserved().isEmpty()) {
             sb.append("; ").append(r.subPageReserved().size()).append(" '").append(dev.barmap.model.vfio.SubPageMmapRule.DUMMY_NAME).append("' reservation(s) while open");
         }
         sb.append('\n');
         return sb.toString();
+    }
+
+    /** ANSI colour for a check word: green PASS, yellow WARN, red FAIL, plain INFO. */
+    public static String checkColour(String word) {
+        return switch (word) {
+            case "PASS" -> "32";
+            case "WARN" -> "33";
+            case "FAIL" -> "31";
+            default -> "0";
+        };
+    }
+
+    /** "N PASS, N WARN, N FAIL, N INFO" over the BARs and ROMs of a scan. */
+    public static String summary(ScanResult r) {
+        var counts = new java.util.EnumMap<Check, Integer>(Check.class);
+        for (Check c : Check.values()) counts.put(c, 0);
+        for (DeviceResult d : r.devices()) {
+            for (RegionResult rr : d.regions()) {
+                Check c = Check.of(rr, d.function().resource(rr.index()));
+                if (c != null) counts.merge(c, 1, Integer::sum);
+            }
+        }
+        return counts.get(Check.PASS) + " PASS, " + counts.get(Check.WARN) + " WARN, " + counts.get(Check.FAIL) + " FAIL, " + counts.get(Check.INFO) + " INFO";
     }
 }

@@ -94,11 +94,11 @@ public sealed interface KernelEra {
         @Override public boolean msixMappableCap() { return true; }
 
         /**
-         * drivers/pci/quirks.c quirk_no_mmap... for the s390 ISM device (IBM 0x1014:0x04ed) sets
-         * {@code pdev->non_mappable_bars} (888bd8322dfc, Linux 6.15).
+         * arch/s390/pci/pci_fixup.c zpci_ism_bar_no_mmap(): DECLARE_PCI_FIXUP_EARLY(PCI_VENDOR_ID_IBM,
+         * PCI_DEVICE_ID_IBM_ISM) sets {@code pdev->non_mappable_bars} (888bd8322dfc, Linux 6.15); s390 only.
          */
         @Override public boolean mmapDisabled(PciFunction f, String arch) {
-            return f.vendor() == 0x1014 && f.device() == 0x04ed;
+            return f.vendor() == 0x1014 && f.device() == 0x04ed && arch.startsWith("s390");
         }
     }
 }

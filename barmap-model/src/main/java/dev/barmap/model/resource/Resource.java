@@ -94,6 +94,17 @@ public final class Resource {
         return out;
     }
 
+    /**
+     * Children in address order starting with the last one whose start is at or below {@code addr} (or
+     * the first child, if none is): the children a first-fit search from {@code addr} has to look at.
+     * A live view; O(log n) to reach the start.
+     */
+    public Collection<Resource> childrenFrom(long addr) {
+        if (children == null || children.isEmpty()) return List.of();
+        Long from = children.floorKey(addr);
+        return Collections.unmodifiableCollection(from == null ? children.values() : children.tailMap(from, true).values());
+    }
+
     /** Depth below the root (root's children are at depth 0). */
     public int depth() {
         int d = -1;

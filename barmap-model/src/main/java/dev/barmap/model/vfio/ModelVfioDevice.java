@@ -121,7 +121,7 @@ public final class ModelVfioDevice implements VfioDevice {
             return new RegionInfo(index, size, offset, RegionInfo.FLAG_READ, List.of());
         }
         if (index == VGA_INDEX) {
-            // has_vga: vfio_pci_is_vga() && CONFIG_VFIO_PCI_VGA (x86 only)
+            // has_vga: vfio_pci_is_vga() and CONFIG_VFIO_PCI_VGA, which drivers/vfio/pci/Kconfig limits to X86 && VGA_ARB
             if (!hasVga()) throw new VfioException("VFIO_DEVICE_GET_REGION_INFO(" + index + ")", Errno.EINVAL, "not a VGA device");
             return new RegionInfo(index, 0xc0000, offset, rw, List.of());
         }
