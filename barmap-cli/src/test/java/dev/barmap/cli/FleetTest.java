@@ -8,8 +8,6 @@ import dev.barmap.host.testing.CaptureGenerator;
 import dev.barmap.model.scan.ScanResult;
 import dev.barmap.model.scan.Scanner;
 import dev.barmap.model.scan.Verdict;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,11 +31,10 @@ class FleetTest {
         Set<Path> bad = Set.of(bad1, bad2, bad3);
 
         Path jsonl = tmp.resolve("out.jsonl");
-        var out = new StringWriter();
-        var err = new StringWriter();
-        int rc = Main.run(new String[] {"fleet", dir.toString(), "--jsonl", jsonl.toString(), "--top", "5"}, new PrintWriter(out), new PrintWriter(err));
-        String summary = out.toString();
-        assertEquals(2, rc, "some hosts skipped: exit 2 after the whole run\n" + summary + err);
+        CliRun run = CliRun.of("fleet", dir.toString(), "--jsonl", jsonl.toString(), "--top", "5");
+        String summary = run.out();
+        String err = run.err();
+        assertEquals(2, run.rc(), "some hosts skipped: exit 2 after the whole run\n" + summary + err);
 
         // independent totals: scan every good host one by one
         long devices = 0, direct = 0, partial = 0, trapped = 0;

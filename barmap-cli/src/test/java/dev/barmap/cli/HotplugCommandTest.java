@@ -6,26 +6,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.barmap.host.ProbeJson;
 import dev.barmap.model.BadInputException;
 import dev.barmap.model.alloc.HotAdd;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class HotplugCommandTest {
     static final String OPEN_RUN = "../testdata/hotplug/x86_64-4k-q35br-open/console.log";
 
-    record Run(int rc, String out, String err) {}
-
-    static Run run(String... args) {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        int rc = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Run(rc, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void jsonReproducesTheOpenRunAndShowsWhatTheReservationPrevents() throws Exception {
-        Run r = run("hotplug", "--console", OPEN_RUN, "--open", "0000:02:01.0", "--add", "0000:02:256", "--as", "0000:02:02.0", "--format", "json");
+        CliRun r = run("hotplug", "--console", OPEN_RUN, "--open", "0000:02:01.0", "--add", "0000:02:256", "--as", "0000:02:02.0", "--format", "json");
         assertEquals(0, r.rc(), r.err());
         JsonNode j = ProbeJson.MAPPER.readTree(r.out());
         assertEquals("0000:02:02.0", j.get("device").asText());
@@ -42,7 +35,7 @@ class HotplugCommandTest {
 
     @Test
     void textWithNothingOpenPutsTheBarInsideTheSmallBarsPage() {
-        Run r = run("hotplug", "--console", OPEN_RUN, "--add", "02:256");
+        CliRun r = run("hotplug", "--console", OPEN_RUN, "--add", "02:256");
         assertEquals(0, r.rc(), r.err());
         assertTrue(r.out().contains("sub-page reservations held: none"), r.out());
         assertTrue(r.out().contains("assigned:              40000100-400001ff"), r.out());
@@ -51,23 +44,23 @@ class HotplugCommandTest {
 
     @Test
     void noSpaceIsExitCode1WithTheKernelsWords() {
-        Run r = run("hotplug", "--console", OPEN_RUN, "--add", "02:1M");
+        CliRun r = run("hotplug", "--console", OPEN_RUN, "--add", "02:1M");
         assertEquals(1, r.rc());
         assertTrue(r.out().contains("BAR 0 [mem size 0x00100000]: can't assign; no space"), r.out());
     }
 
     @Test
     void badInputIsExitCode2NamingTheOption() {
-        Run r = run("hotplug", "--console", OPEN_RUN, "--add", "02:300");
+        CliRun r = run("hotplug", "--console", OPEN_RUN, "--add", "02:300");
         assertEquals(2, r.rc());
         assertTrue(r.err().contains("--add") && r.err().contains("power of two"), r.err());
-        Run r2 = run("hotplug", "--console", OPEN_RUN, "--open", "0000:05:00.0", "--add", "02:256");
+        CliRun r2 = run("hotplug", "--console", OPEN_RUN, "--open", "0000:05:00.0", "--add", "02:256");
         assertEquals(2, r2.rc());
         assertTrue(r2.err().contains("--open"), r2.err());
-        Run r3 = run("hotplug", "--console", OPEN_RUN, "--add", "09:256");
+        CliRun r3 = run("hotplug", "--console", OPEN_RUN, "--add", "09:256");
         assertEquals(2, r3.rc());
         assertTrue(r3.err().contains("no memory window"), r3.err());
-        Run r4 = run("hotplug", "--console", OPEN_RUN, "--add", "02:256", "--as", "0000:02:01.0");
+        CliRun r4 = run("hotplug", "--console", OPEN_RUN, "--add", "02:256", "--as", "0000:02:01.0");
         assertEquals(2, r4.rc());
         assertTrue(r4.err().contains("--as") && r4.err().contains("already exists"), r4.err());
     }

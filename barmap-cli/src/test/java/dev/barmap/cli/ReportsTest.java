@@ -15,8 +15,6 @@ import dev.barmap.model.scan.DeviceResult;
 import dev.barmap.model.scan.RegionResult;
 import dev.barmap.model.scan.ScanResult;
 import dev.barmap.model.scan.Scanner;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,10 +25,8 @@ class ReportsTest {
     static final Path PACKED = Path.of("../testdata/captures/x86_64-4k-linux-packed");
 
     static String[] run(String... args) {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        int rc = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new String[] {String.valueOf(rc), out.toString(), err.toString()};
+        CliRun r = CliRun.of(args);
+        return new String[] {String.valueOf(r.rc()), r.out(), r.err()};
     }
 
     /** Memory BARs and ROMs with a verdict: what the page map must draw, one span each. */

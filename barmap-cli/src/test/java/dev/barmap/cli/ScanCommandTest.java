@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -16,13 +14,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class ScanCommandTest {
-    record Run(int rc, String out, String err) {}
-
-    static Run run(String... args) {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        int rc = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Run(rc, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     static Stream<Path> captures() {
@@ -33,7 +26,7 @@ class ScanCommandTest {
     @ParameterizedTest
     @MethodSource("captures")
     void jsonHasTheShapeOfExpectedVfioJson(Path capture) throws IOException {
-        Run r = run("scan", "--root", dev.barmap.model.testing.TestCaptures.root(capture).toString(), "--format", "json");
+        CliRun r = run("scan", "--root", dev.barmap.model.testing.TestCaptures.root(capture).toString(), "--format", "json");
         assertEquals(0, r.rc(), r.err());
         var m = new ObjectMapper();
         JsonNode got = m.readTree(r.out());
@@ -68,7 +61,7 @@ class ScanCommandTest {
 
     @Test
     void textTableHasARowPerPresentBarWithVerdictAndReason() {
-        Run r = run("scan", "--root", "../testdata/captures/x86_64-4k-firmware-padded");
+        CliRun r = run("scan", "--root", "../testdata/captures/x86_64-4k-firmware-padded");
         assertEquals(0, r.rc(), r.err());
         assertTrue(r.out().contains("0000:00:05.0"), r.out());
         String row = r.out().lines().filter(l -> l.startsWith("0000:00:05.0") && l.contains("BAR0")).findFirst().orElseThrow();
@@ -81,10 +74,10 @@ class ScanCommandTest {
     @Test
     void pageSizeOverrideAnswersWhatIf() {
         // the firmware-padded x86 host at 64K pages: BARs padded to 4K now share 64K pages
-        Run r = run("scan", "--root", "../testdata/captures/x86_64-4k-firmware-padded", "--page-size", "64K", "--format", "json");
+        CliRun r = run("scan", "--root", "../testdata/captures/x86_64-4k-firmware-padded", "--page-size", "64K", "--format", "json");
         assertEquals(0, r.rc(), r.err());
         assertTrue(r.out().contains("\"pageSize\" : 65536"), r.out());
-        Run four = run("scan", "--root", "../testdata/captures/x86_64-4k-firmware-padded");
+        CliRun four = run("scan", "--root", "../testdata/captures/x86_64-4k-firmware-padded");
         long direct4 = four.out().lines().filter(l -> l.contains(" direct ")).count();
         long direct64 = run("scan", "--root", "../testdata/captures/x86_64-4k-firmware-padded", "--page-size", "65536").out().lines().filter(l -> l.contains(" direct ")).count();
         assertTrue(direct64 < direct4, direct64 + " vs " + direct4);
@@ -98,7 +91,7 @@ class ScanCommandTest {
         Files.writeString(dev.resolve("device"), "0x1234\n");
         Files.writeString(dev.resolve("class"), "0x020000\n");
         Files.writeString(dev.resolve("resource"), "0x0 0x0 0x0\n");
-        Run r = run("scan", "--root", tmp.toString());
+        CliRun r = run("scan", "--root", tmp.toString());
         assertEquals(2, r.rc());
         assertEquals("", r.out());
         assertEquals(1, r.err().lines().count(), r.err());
@@ -107,7 +100,7 @@ class ScanCommandTest {
 
     @Test
     void unknownOptionIsAUsageError() {
-        Run r = run("scan", "--frobnicate");
+        CliRun r = run("scan", "--frobnicate");
         assertEquals(2, r.rc());
         assertTrue(r.err().contains("Unknown option"), r.err());
     }
