@@ -240,6 +240,14 @@ public sealed abstract class QemuPciFunction permits QemuPciFunction.Emulated, Q
         /** The mmaps of a BAR's region after the MSI-X fixup (region offsets). */
         public List<MmapArea> mmaps(int bar) { return List.copyOf(mmaps.get(bar)); }
 
+        /** The mmaps as currently sized (an expanded sub-page mmap covers the host page), region offsets. */
+        public List<MmapArea> mappedAreas(int bar) {
+            var out = new ArrayList<MmapArea>();
+            var areas = mmaps.get(bar);
+            for (int n = 0; n < areas.size(); n++) out.add(new MmapArea(areas.get(n).offset(), mmapMem.get(bar).get(n).size()));
+            return out;
+        }
+
         /** The vfio region size of a BAR (host size; can be less than {@link #barSize} after relocation). */
         public long regionSize(int bar) { return regionSize[bar]; }
 
