@@ -39,6 +39,12 @@ final class RunBuilder {
             return Optional.of(String.format("KVM_SET_USER_MEMORY_REGION guest_phys_addr=0x%x memory_size=0x%x: %s",
                     guestAddr, size, VmmSupport.EINVAL));
         }
+        for (DirectMapping d : direct) {
+            if (d.guestStart() < guestAddr + size && guestAddr < d.guestEnd()) {
+                return Optional.of(String.format("KVM_SET_USER_MEMORY_REGION guest_phys_addr=0x%x memory_size=0x%x overlaps the slot of %s: File exists (os error 17)",
+                        guestAddr, size, d.owner()));
+            }
+        }
         direct.add(new DirectMapping(owner, guestAddr, size, hostAddr));
         return Optional.empty();
     }
