@@ -26,7 +26,7 @@ final class Placer {
     }
 
     /** One thing to place on a bus: a BAR, or a bridge's window (bridgeBus ≥ 0). */
-    record Item(BarKey key, int bridgeBus, long size, long align, boolean io, boolean high, int seq) {}
+    record Item(BarKey key, int bridgeBus, long size, long align, boolean io, boolean high, boolean pref, int seq) {}
 
     private final String firmware;
     private final Mode mode;
@@ -35,6 +35,13 @@ final class Placer {
     private final Predicate<GuestBar> high;
     private final Comparator<Item> order;
     private final ResourceAllocator allocator;
+    private boolean splitPrefetchable;
+
+    /** Place prefetchable BARs in their own region above the others (SeaBIOS). */
+    Placer splitPrefetchable() {
+        this.splitPrefetchable = true;
+        return this;
+    }
 
     Placer(String firmware, Mode mode, ToLongFunction<GuestBar> sizeOf, ToLongFunction<GuestBar> alignOf,
            Predicate<GuestBar> high, Comparator<Item> order, ResourceAllocator allocator) {
@@ -61,7 +68,7 @@ final class Placer {
         for (GuestBar b : bars) {
             boolean h = b.bus() == 0 && high.test(b) && platform.mmio64().isPresent();
             perBus.computeIfAbsent(b.bus(), k -> new ArrayList<>())
-                    .add(new Item(b.key(), -1, sizeOf.applyAsLong(b), alignOf.applyAsLong(b), b.io(), h, seq++));
+                    .add(new Item(b.key(), -1, sizeOf.applyAsLong(b), alignOf.applyAsLong(b), b.io(), h, b.prefetchable() && !b.io(), seq++));
         }
         // bridges bottom-up: deepest buses first (a bus's number is larger than its parent's in any DFS numbering,
         // but do not rely on it: order by depth)
@@ -80,9 +87,9 @@ final class Placer {
             long ioSize = roundUp(extent(ioPlaced), GuestPlatform.BRIDGE_IO_GRANULE);
             int parent = platform.bridges().get(bus);
             if (memSize > 0) perBus.computeIfAbsent(parent, k -> new ArrayList<>())
-                    .add(new Item(null, bus, memSize, GuestPlatform.BRIDGE_MEM_GRANULE, false, false, seq++));
+                    .add(new Item(null, bus, memSize, GuestPlatform.BRIDGE_MEM_GRANULE, false, false, false, seq++));
             if (ioSize > 0) perBus.computeIfAbsent(parent, k -> new ArrayList<>())
-                    .add(new Item(null, bus, ioSize, GuestPlatform.BRIDGE_IO_GRANULE, true, false, seq++));
+                    .add(new Item(null, bus, ioSize, GuestPlatform.BRIDGE_IO_GRANULE, true, false, false, seq++));
         }
         // root bus
         List<Item> root = perBus.getOrDefault(0, List.of());
@@ -113,6 +120,20 @@ final class Placer {
     }
 
     private Map<Item, Long> placeOn(List<Item> items, Window w, Map<BarKey, String> unassigned) {
+        if (mode == Mode.TOP_PACKED && splitPrefetchable && items.stream().anyMatch(Item::pref) && items.stream().noneMatch(Item::io)) {
+            // SeaBIOS pci_bios_init_root_regions: the prefetchable region is packed at the top of the window and the
+            // non-prefetchable region right below it
+            var pref = placeOn(items.stream().filter(Item::pref).toList(), w, unassigned, true);
+            long prefBase = pref.values().stream().mapToLong(Long::longValue).min().orElse(w.end());
+            var res = new LinkedHashMap<Item, Long>(pref);
+            var rest = items.stream().filter(i -> !i.pref()).toList();
+            if (!rest.isEmpty()) res.putAll(placeOn(rest, new Window(w.start(), Math.max(w.start() + 1, prefBase)), unassigned, true));
+            return res;
+        }
+        return placeOn(items, w, unassigned, true);
+    }
+
+    private Map<Item, Long> placeOn(List<Item> items, Window w, Map<BarKey, String> unassigned, boolean unused) {
         var sorted = new ArrayList<>(items);
         sorted.sort(order);
         Map<Item, Long> res = new LinkedHashMap<>();
@@ -128,6 +149,17 @@ final class Placer {
                 }
             }
             case TOP_PACKED -> {
+                if (!sorted.isEmpty() && sorted.getFirst().io()) {
+                    // SeaBIOS hands out I/O ports upward from the I/O base (0xc000 on q35)
+                    long cur = w.start();
+                    for (Item it : sorted) {
+                        long a = roundUp(cur, it.align());
+                        if (a + it.size() > w.end()) { fail(it, w, unassigned); continue; }
+                        res.put(it, a);
+                        cur = a + it.size();
+                    }
+                    break;
+                }
                 long sum = 0, maxAlign = 1;
                 for (Item it : sorted) {
                     sum = roundUp(sum, it.align()) + it.size();

@@ -7,7 +7,8 @@ import java.util.List;
  * (4 KiB) to 4 KiB, so each small BAR gets a 4 KiB guest page of its own; entries are sorted by alignment
  * (largest first) and pci_bios_init_root_regions packs them upward from {@code ALIGN_DOWN(end - sum, maxAlign)}.
  * 64-bit BARs stay below 4 GiB unless they do not fit (pci_bios_check_devices moves them to the 64-bit window);
- * this model moves a 64-bit BAR above 4 GiB only when it is at least 256 MiB.
+ * this model moves a 64-bit BAR above 4 GiB only when it is at least 256 MiB. Prefetchable BARs form their own
+ * region, packed at the top of the window, with the non-prefetchable region right below it.
  */
 public record SeaBios() implements GuestFirmware {
     /** pciinit.c PCI_DEVICE_MEM_MIN. */
@@ -22,6 +23,6 @@ public record SeaBios() implements GuestFirmware {
                 b -> b.io() ? b.size() : Math.max(MEM_MIN, b.size()),
                 b -> b.io() ? b.size() : Math.max(MEM_MIN, b.size()),
                 b -> b.mem64() && b.size() >= (256L << 20),
-                Placer.BY_ALIGN_DESC, ResourceAllocator.FIRST_FIT).place(bars, platform);
+                Placer.BY_ALIGN_DESC, ResourceAllocator.FIRST_FIT).splitPrefetchable().place(bars, platform);
     }
 }

@@ -153,6 +153,19 @@ class VmmIssueCasesTest {
         assertEquals(0x8000000L, bars.get(new BarKey("ahci@1f.2", 5)));
     }
 
+    @Test
+    void seabiosPlacementReproducesTheOraclesOwnPagesLayout() {
+        var bars = Qemu.DEFAULT.run(packedTopology(), new dev.barmap.model.guest.SeaBios(), K4).layout().addresses();
+        // s1-info-pci.txt
+        assertEquals(0xfebfa000L, bars.get(new BarKey("0000:00:05.0", 0)));
+        assertEquals(0xfebfb000L, bars.get(new BarKey("0000:00:06.0", 0)));
+        assertEquals(0xc000L, bars.get(new BarKey("0000:00:03.0", 0)));
+        assertEquals(0xfebfc000L, bars.get(new BarKey("0000:00:03.0", 1)));
+        assertEquals(0xfebfd000L, bars.get(new BarKey("i6300esb@07.0", 0)));
+        assertEquals(0xfebfe000L, bars.get(new BarKey("i6300esb@08.0", 0)));
+        assertEquals(0xfebff000L, bars.get(new BarKey("ahci@1f.2", 5)));
+    }
+
     /**
      * A 16-byte BAR the guest packs next to other BARs (the real QEMU 7.2 run qemu7.2-linux-packed): QEMU traps it
      * and starts; Firecracker fails (no sub-page expansion: KVM EINVAL); OpenVMM traps it (#3936).
