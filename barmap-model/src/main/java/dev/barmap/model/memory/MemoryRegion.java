@@ -1,7 +1,10 @@
 package dev.barmap.model.memory;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Objects;
 
@@ -26,8 +29,17 @@ public final class MemoryRegion {
     private MemoryRegion container;
     private long addr;
     private int priority;
-    /** Ordered as QEMU keeps mr->subregions: priority descending, later-added first among equals. */
-    private final List<MemoryRegion> subregions = new ArrayList<>();
+    /** Insertion stamp as a subregion (orders equal priorities: later-added first). */
+    private long seq;
+    private static long nextSeq;
+    /**
+     * Ordered as QEMU keeps mr->subregions (memory_region_update_container_subregions: priority descending, later-added
+     * first among equals), but in a balanced tree so adding and deleting cost O(log n) instead of QEMU's list walk.
+     */
+    private final TreeMap<MemoryRegion, MemoryRegion> subregions = new TreeMap<>(RENDER_ORDER);
+
+    private static final Comparator<MemoryRegion> RENDER_ORDER =
+            Comparator.comparingInt((MemoryRegion r) -> r.priority).reversed().thenComparing(Comparator.comparingLong((MemoryRegion r) -> r.seq).reversed());
 
     private MemoryRegion(String name, RegionKind kind, long size, HostBacking backing) {
         this.name = Objects.requireNonNull(name);
@@ -78,7 +90,7 @@ public final class MemoryRegion {
     public MemoryRegion container() { return container; }
 
     /** The subregions in render order (QEMU's list order: priority descending, later-added first). */
-    public List<MemoryRegion> subregions() { return Collections.unmodifiableList(subregions); }
+    public Collection<MemoryRegion> subregions() { return Collections.unmodifiableCollection(subregions.keySet()); }
 
     /** memory_region_is_mapped(): has a container. */
     public boolean isMapped() { return container != null; }
@@ -110,14 +122,15 @@ public final class MemoryRegion {
         sub.container = this;
         sub.addr = offset;
         sub.priority = priority;
-        int i = 0;
-        while (i < subregions.size() && priority < subregions.get(i).priority) i++;
-        subregions.add(i, sub);
+        synchronized (MemoryRegion.class) {
+            sub.seq = ++nextSeq;
+        }
+        subregions.put(sub, sub);
     }
 
     /** memory_region_del_subregion. */
     public void delSubregion(MemoryRegion sub) {
-        if (sub.container != this || !subregions.remove(sub)) {
+        if (sub.container != this || subregions.remove(sub) == null) {
             throw new IllegalStateException(sub.name + " is not a subregion of " + name);
         }
         sub.container = null;
@@ -148,7 +161,7 @@ public final class MemoryRegion {
         out.add("  ".repeat(level) + String.format("%016x-%016x (prio %d, %s): %s%s",
                 start, end, mr.priority, mr.kind.mtreeName(), mr.name, mr.enabled ? "" : " [disabled]"));
         var sorted = new ArrayList<MemoryRegion>();
-        for (MemoryRegion sub : mr.subregions) {
+        for (MemoryRegion sub : mr.subregions.keySet()) {
             int i = 0;
             while (i < sorted.size() && !(sub.addr < sorted.get(i).addr
                     || (sub.addr == sorted.get(i).addr && sub.priority > sorted.get(i).priority))) i++;
