@@ -1,0 +1,255 @@
+package dev.barmap.cli;
+
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.barmap.cli.report.ScanJson;
+import dev.barmap.cli.report.Terminal;
+import dev.barmap.host.HostReader;
+import dev.barmap.host.LspciReader;
+import dev.barmap.host.ProbeJson;
+import dev.barmap.model.BadInputException;
+import dev.barmap.model.host.Host;
+import dev.barmap.model.scan.Check;
+import dev.barmap.model.scan.DeviceResult;
+import dev.barmap.model.scan.RegionResult;
+import dev.barmap.model.scan.ScanResult;
+import dev.barmap.model.scan.Scanner;
+import dev.barmap.model.scan.Verdict;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code barmap fleet DIR...}: scans many hosts (captures, lspci dumps) in parallel, writes one JSON
+ * line per host, and summarises: hosts, devices, BARs by verdict, worst hosts first. A host that cannot
+ * be read is reported by name and skipped; the run goes on.
+ */
+@Command(name = "fleet", mixinStandardHelpOptions = true,
+        description = {"Scan many hosts at once: each DIR is a host (a capture with sys/, a directory of lspci files, an lspci file) "
+                + "or a directory of such hosts. Prints a summary, worst hosts first; --jsonl writes one JSON line per host.",
+                "Exit status: 0 all hosts read, 2 some hosts skipped as bad input (the others are still scanned and reported)."})
+public final class FleetCommand implements Callable<Integer> {
+    @Parameters(arity = "1..*", paramLabel = "DIR", description = "Hosts, or directories of hosts.")
+    List<Path> dirs;
+
+    @Option(names = "--jsonl", paramLabel = "FILE", description = "Write one JSON line per host (the scan JSON plus host, summary) to FILE, or - for stdout (the summary then goes to stderr).")
+    String jsonl;
+
+    @Option(names = "--page-size", paramLabel = "BYTES", converter = Sizes.class, description = "Page size to assume for every host.")
+    Long pageSize;
+
+    @Option(names = "--kernel", paramLabel = "RELEASE", description = "Kernel release whose vfio-pci rules to apply to every host.")
+    String kernel;
+
+    @Option(names = "--top", paramLabel = "N", description = "How many of the worst hosts to list (default 10).")
+    int top = 10;
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Parallel workers (default: the number of cores).")
+    int jobs = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--no-progress", description = "No progress bar (it is shown only on a terminal anyway).")
+    boolean noProgress;
+
+    @Spec
+    CommandSpec spec;
+
+    /** One host's outcome. */
+    public record HostResult(String name, String error, int devices, EnumMap<Verdict, Integer> verdicts, EnumMap<Check, Integer> checks,
+                             String kernel, long pageSize, String json) {
+        boolean ok() { return error == null; }
+        int count(Check c) { return checks == null ? 0 : checks.getOrDefault(c, 0); }
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        List<Path> hosts = discover(dirs);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter summaryOut = "-".equals(jsonl) ? spec.commandLine().getErr() : out;
+        Writer lines = null;
+        if ("-".equals(jsonl)) lines = out;
+        else if (jsonl != null) lines = Files.newBufferedWriter(Path.of(jsonl), StandardCharsets.UTF_8);
+        boolean progress = !noProgress && Terminal.colour();
+        var options = new HostReader.Options(pageSize, kernel);
+        var results = new ArrayList<HostResult>(hosts.size());
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, jobs), r -> {
+            Thread t = new Thread(r, "barmap-fleet");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            var futures = new ArrayList<Future<HostResult>>(hosts.size());
+            boolean wantJson = lines != null;
+            for (Path h : hosts) futures.add(pool.submit(() -> scanOne(h, options, wantJson)));
+            for (int i = 0; i < futures.size(); i++) {
+                HostResult r;
+                try {
+                    r = futures.get(i).get();
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    r = failed(hosts.get(i), c.getClass().getSimpleName() + ": " + c.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+                results.add(r);
+                if (lines != null) {
+                    lines.write(r.json());
+                    lines.write('\n');
+                }
+                if (progress) progress(spec.commandLine().getErr(), i + 1, hosts.size());
+            }
+        } finally {
+            pool.shutdownNow();
+            if (lines != null && lines != out) lines.close();
+            else if (lines != null) lines.flush();
+        }
+        if (progress) spec.commandLine().getErr().print("\r\u001b[K");
+        summaryOut.print(summary(results, top));
+        summaryOut.flush();
+        return results.stream().allMatch(HostResult::ok) ? 0 : Main.EXIT_BAD_INPUT;
+    }
+
+    /** Expands the arguments into host inputs (see the command description). */
+    public static List<Path> discover(List<Path> args) throws IOException {
+        var out = new ArrayList<Path>();
+        for (Path a : args) {
+            if (isHost(a)) {
+                out.add(a);
+                continue;
+            }
+            if (!Files.isDirectory(a)) throw new BadInputException(a.toString(), 0, "no such file or directory");
+            try (Stream<Path> s = Files.list(a)) {
+                for (Path c : s.sorted().toList()) {
+                    String n = c.getFileName().toString();
+                    if (n.startsWith(".")) continue;
+                    if (Files.isDirectory(c) || (n.endsWith(".txt") || n.startsWith("lspci")) && Files.isRegularFile(c)) out.add(c);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean isHost(Path p) throws IOException {
+        if (Files.isRegularFile(p)) return true;
+        if (!Files.isDirectory(p)) return false;
+        if (Files.isDirectory(p.resolve("sys"))) return true;
+        try (Stream<Path> s = Files.list(p)) {
+            return s.noneMatch(Files::isDirectory); // only files: a directory of lspci files about one host
+        }
+    }
+
+    private static final ObjectWriter LINE = ProbeJson.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT);
+
+    static HostResult scanOne(Path p, HostReader.Options options, boolean wantJson) {
+        String name = p.toString();
+        try {
+            Host host = LspciReader.readAny(p, options);
+            ScanResult r = Scanner.scan(host);
+            var verdicts = new EnumMap<Verdict, Integer>(Verdict.class);
+            var checks = new EnumMap<Check, Integer>(Check.class);
+            for (Verdict v : Verdict.values()) verdicts.put(v, 0);
+            for (Check c : Check.values()) checks.put(c, 0);
+            for (DeviceResult d : r.devices()) {
+                for (RegionResult rr : d.regions()) {
+                    if (rr.index() > 6 || rr.verdict() == null || rr.verdict() == Verdict.ABSENT) continue;
+                    verdicts.merge(rr.verdict(), 1, Integer::sum);
+                    checks.merge(Check.of(rr, d.function().resource(rr.index())), 1, Integer::sum);
+                }
+            }
+            String json = null;
+            if (wantJson) {
+                ObjectNode o = ProbeJson.MAPPER.createObjectNode();
+                o.put("host", name);
+                ObjectNode s = o.putObject("summary");
+                for (Verdict v : List.of(Verdict.DIRECT, Verdict.PARTIAL, Verdict.TRAPPED)) s.put(v.word(), verdicts.get(v));
+                for (Check c : Check.values()) s.put(c.name(), checks.get(c));
+                o.setAll(ScanJson.toJson(r));
+                json = LINE.writeValueAsString(o);
+            }
+            return new HostResult(name, null, r.devices().size(), verdicts, checks, host.kernel().toString(), host.pageSize(), json);
+        } catch (BadInputException e) {
+            return failed(p, e.getMessage());
+        } catch (UncheckedIOException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            return failed(p, e.getMessage());
+        }
+    }
+
+    static HostResult failed(Path p, String why) {
+        ObjectNode o = ProbeJson.MAPPER.createObjectNode();
+        o.put("host", p.toString());
+        o.put("error", why);
+        String json;
+        try {
+            json = LINE.writeValueAsString(o);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return new HostResult(p.toString(), why, 0, null, null, null, 0, json);
+    }
+
+    private static void progress(PrintWriter err, int done, int total) {
+        if (done != total && done % Math.max(1, total / 200) != 0) return;
+        int width = 40, filled = (int) ((long) width * done / total);
+        err.printf("\r[%s%s] %d/%d hosts", "#".repeat(filled), " ".repeat(width - filled), done, total);
+        err.flush();
+    }
+
+    /** The fleet summary: totals, BARs by verdict and check, worst hosts first, skipped hosts by name. */
+    public static String summary(List<HostResult> results, int top) {
+        var ok = results.stream().filter(HostResult::ok).toList();
+        var bad = results.stream().filter(r -> !r.ok()).toList();
+        long devices = ok.stream().mapToLong(HostResult::devices).sum();
+        var v = new EnumMap<Verdict, Long>(Verdict.class);
+        var c = new EnumMap<Check, Long>(Check.class);
+        for (HostResult r : ok) {
+            r.verdicts().forEach((k, n) -> v.merge(k, (long) n, Long::sum));
+            r.checks().forEach((k, n) -> c.merge(k, (long) n, Long::sum));
+        }
+        long bars = v.getOrDefault(Verdict.DIRECT, 0L) + v.getOrDefault(Verdict.PARTIAL, 0L) + v.getOrDefault(Verdict.TRAPPED, 0L);
+        var sb = new StringBuilder();
+        sb.append(String.format("barmap fleet: %d hosts (%d scanned, %d skipped), %d devices, %d BARs and ROMs%n",
+                results.size(), ok.size(), bad.size(), devices, bars));
+        sb.append(String.format("by verdict: %d direct, %d partial, %d trapped%n", v.getOrDefault(Verdict.DIRECT, 0L),
+                v.getOrDefault(Verdict.PARTIAL, 0L), v.getOrDefault(Verdict.TRAPPED, 0L)));
+        sb.append(String.format("by check:   %d PASS, %d WARN, %d FAIL, %d INFO%n", c.getOrDefault(Check.PASS, 0L),
+                c.getOrDefault(Check.WARN, 0L), c.getOrDefault(Check.FAIL, 0L), c.getOrDefault(Check.INFO, 0L)));
+        long clean = ok.stream().filter(r -> r.count(Check.FAIL) == 0 && r.count(Check.WARN) == 0).count();
+        sb.append(String.format("hosts with no FAIL and no WARN: %d of %d%n", clean, ok.size()));
+        var worst = ok.stream().sorted(Comparator.comparingInt((HostResult r) -> -r.count(Check.FAIL))
+                .thenComparingInt(r -> -r.count(Check.WARN)).thenComparing(HostResult::name)).limit(Math.max(0, top)).toList();
+        if (!worst.isEmpty()) {
+            int w = Math.max(4, worst.stream().mapToInt(r -> r.name().length()).max().orElse(4));
+            sb.append(String.format("%nworst hosts first:%n  %-" + w + "s  %4s  %4s  %4s  %7s  %s%n", "HOST", "FAIL", "WARN", "PASS", "DEVICES", "KERNEL / PAGE"));
+            for (HostResult r : worst) {
+                sb.append(String.format("  %-" + w + "s  %4d  %4d  %4d  %7d  %s / %s%n", r.name(), r.count(Check.FAIL), r.count(Check.WARN),
+                        r.count(Check.PASS), r.devices(), r.kernel(), dev.barmap.model.vfio.Sizes.human(r.pageSize())));
+            }
+        }
+        if (!bad.isEmpty()) {
+            sb.append(String.format("%nskipped (bad input), %d:%n", bad.size()));
+            for (HostResult r : bad) sb.append("  ").append(r.name()).append(": ").append(r.error()).append('\n');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,4 @@
+package dev.barmap.cli;
+
+/** Output formats. */
+public enum Format { text, json, html }

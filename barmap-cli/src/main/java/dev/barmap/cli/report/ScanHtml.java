@@ -1,0 +1,285 @@
+package dev.barmap.cli.report;
+
+import dev.barmap.model.pci.Bar;
+import dev.barmap.model.pci.MsixCapability;
+import dev.barmap.model.pci.PciFunction;
+import dev.barmap.model.resource.IoResource;
+import dev.barmap.model.scan.Check;
+import dev.barmap.model.scan.DeviceResult;
+import dev.barmap.model.scan.RegionResult;
+import dev.barmap.model.scan.ScanResult;
+import dev.barmap.model.vfio.ProbeReport;
+import dev.barmap.model.vfio.Sizes;
+import dev.barmap.model.vfio.SubPageMmapRule;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code barmap scan --format html}: one self-contained page (inline CSS and SVG, no scripts, no external
+ * assets). Per device an SVG page map: host pages as cells (long runs of pages elided), the device's
+ * BARs as spans coloured by check, other devices' BARs in the same pages in grey, the
+ * {@code vfio sub-page reserved} dummies hatched, pages holding a trapped BAR or the MSI-X table tinted;
+ * every shape has hover text with its addresses. Below it the same rows as the text table.
+ */
+public final class ScanHtml {
+    private ScanHtml() {}
+
+    static final int CELL_W = 120, ELIDE_W = 70, GAP_W = 28, LEFT = 10, TOP = 22, CELL_H = 46, MAX_CELLS = 5;
+
+    /** A stretch of the x axis: one page, or an elided run of pages. */
+    record Segment(long start, long end, double x, double w, boolean elided) {
+        double xOf(long addr) { return x + w * ((double) (addr - start) / (double) (end - start + 1)); }
+    }
+
+    /** A BAR or ROM in memory space: owner, name, range. */
+    record Span(PciFunction f, String name, long start, long end, RegionResult region) {}
+
+    public static String render(ScanResult r) {
+        var sb = new StringBuilder(16384);
+        String title = "barmap: " + r.host().source();
+        sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title)).append("</title>\n<style>\n")
+                .append(CSS).append("</style></head>\n<body>\n");
+        sb.append("<h1>barmap scan</h1>\n<p class=\"meta\">").append(esc(r.host().source())).append(" &middot; kernel ")
+                .append(esc(r.host().kernel().toString())).append(" (vfio-pci rules ").append(esc(r.era())).append(") &middot; ")
+                .append(esc(r.host().platform().arch())).append(", page size ").append(esc(Sizes.human(r.host().pageSize()))).append("</p>\n");
+        sb.append("<p class=\"summary\">").append(esc(ScanText.summary(r))).append("</p>\n");
+        sb.append(LEGEND);
+        if (!r.notes().isEmpty()) {
+            sb.append("<ul class=\"notes\">\n");
+            for (String n : r.notes()) sb.append("<li>").append(esc(n)).append("</li>\n");
+            sb.append("</ul>\n");
+        }
+        List<Span> all = allSpans(r);
+        for (DeviceResult d : r.devices()) device(sb, r, d, all);
+        if (r.devices().isEmpty()) sb.append("<p>No PCI functions to pass through.</p>\n");
+        sb.append("</body></html>\n");
+        return sb.toString();
+    }
+
+    /** Every memory BAR and ROM of every function on the host (the neighbours a page may hold). */
+    static List<Span> allSpans(ScanResult r) {
+        var out = new ArrayList<Span>();
+        for (PciFunction f : r.host().functions().values()) {
+            for (int i = 0; i <= Bar.ROM; i++) {
+                Bar b = f.resource(i);
+                if (b.isMem() && !b.empty() && b.len() > 0 && (b.flags() & IoResource.UNSET) == 0) out.add(new Span(f, b.name(), b.start(), b.end(), null));
+            }
+        }
+        return out;
+    }
+
+    /** The device's own memory BARs and ROM with a verdict. */
+    static List<Span> ownSpans(DeviceResult d) {
+        var out = new ArrayList<Span>();
+        for (RegionResult rr : d.regions()) {
+            if (rr.verdict() == null || rr.index() > Bar.ROM || Check.of(rr, d.function().resource(rr.index())) == null) continue;
+            Bar b = d.function().resource(rr.index());
+            if (!b.isMem() || (b.flags() & IoResource.UNSET) != 0) continue;
+            out.add(new Span(d.function(), rr.name(), rr.hostStart(), rr.hostEnd(), rr));
+        }
+        return out;
+    }
+
+    /** Lays out the pages the spans touch: runs of adjacent pages, long runs elided in the middle. */
+    static List<Segment> layout(List<Span> own, long page) {
+        var runs = new ArrayList<long[]>();
+        own.stream().map(s -> new long[] {s.start() & -page, s.end() & -page}).sorted((a, b) -> Long.compareUnsigned(a[0], b[0])).forEach(run -> {
+            if (!runs.isEmpty() && Long.compareUnsigned(run[0], runs.getLast()[1] + page) <= 0) {
+                long[] last = runs.getLast();
+                if (Long.compareUnsigned(run[1], last[1]) > 0) last[1] = run[1];
+            } else {
+                runs.add(run);
+            }
+        });
+        var segs = new ArrayList<Segment>();
+        double x = LEFT;
+        for (int k = 0; k < runs.size(); k++) {
+            if (k > 0) x += GAP_W;
+            long a = runs.get(k)[0], b = runs.get(k)[1];
+            long n = (b - a) / page + 1;
+            if (n <= MAX_CELLS) {
+                for (long p = 0; p < n; p++) {
+                    segs.add(new Segment(a + p * page, a + p * page + page - 1, x, CELL_W, false));
+                    x += CELL_W;
+                }
+            } else {
+                for (long p = 0; p < 2; p++, x += CELL_W) segs.add(new Segment(a + p * page, a + p * page + page - 1, x, CELL_W, false));
+                segs.add(new Segment(a + 2 * page, b - 2 * page + page - 1, x, ELIDE_W, true));
+                x += ELIDE_W;
+                for (long p = n - 2; p < n; p++, x += CELL_W) segs.add(new Segment(a + p * page, a + p * page + page - 1, x, CELL_W, false));
+            }
+        }
+        return segs;
+    }
+
+    private static void device(StringBuilder sb, ScanResult r, DeviceResult d, List<Span> all) {
+        PciFunction f = d.function();
+        String bdf = f.bdf().toString();
+        sb.append("<section class=\"device\" id=\"dev-").append(esc(bdf)).append("\">\n<h2>").append(esc(bdf)).append(" <span class=\"id\">")
+                .append(String.format("%04x:%04x", f.vendor(), f.device())).append(" class ").append(String.format("%06x", f.classCode())).append("</span>");
+        f.iommuGroup().ifPresent(g -> sb.append(" <span class=\"id\">IOMMU group ").append(esc(g)).append("</span>"));
+        f.driver().ifPresent(g -> sb.append(" <span class=\"id\">driver ").append(esc(g)).append("</span>"));
+        sb.append("</h2>\n");
+        long page = r.host().pageSize();
+        List<Span> own = ownSpans(d);
+        List<Segment> segs = layout(own, page);
+        double width = segs.isEmpty() ? 320 : segs.getLast().x() + segs.getLast().w() + LEFT;
+        int height = TOP + CELL_H + 34;
+        sb.append(String.format("<svg class=\"pagemap\" data-bdf=\"%s\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%d\" viewBox=\"0 0 %.0f %d\">\n",
+                esc(bdf), width, height, width, height));
+        sb.append("<defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+                + "<rect width=\"6\" height=\"6\" fill=\"#ede7f6\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#7e57c2\" stroke-width=\"3\"/></pattern></defs>\n");
+        if (segs.isEmpty()) {
+            sb.append("<text x=\"").append(LEFT).append("\" y=\"").append(TOP + 20).append("\" class=\"empty\">no memory BARs (I/O ports only)</text>\n");
+        }
+        // page cells, tinted where a trapped BAR or the MSI-X table lives
+        for (Segment s : segs) {
+            String cls = "page";
+            if (!s.elided()) {
+                for (Span o : own) {
+                    if (overlaps(o, s.start(), s.end()) && Check.of(o.region(), f.resource(o.region().index())) == Check.FAIL) cls = "page trapped";
+                }
+                if (cls.equals("page") && msixTableTouches(f, own, s.start(), s.end())) cls = "page msix";
+            }
+            sb.append(String.format("<rect class=\"%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"><title>%s</title></rect>\n",
+                    s.elided() ? "page elided" : cls, s.x(), TOP, s.w(), CELL_H,
+                    esc(s.elided() ? String.format("%d pages %x-%x (elided)", (s.end() - s.start() + 1) / page, s.start(), s.end())
+                            : String.format("page %x-%x%s", s.start(), s.end(), cls.equals("page trapped") ? ": holds a trapped BAR"
+                            : cls.equals("page msix") ? ": holds the MSI-X table (trapped by the VMM)" : ""))));
+            if (s.elided()) {
+                sb.append(String.format("<text class=\"elided\" x=\"%.1f\" y=\"%d\">%d pages</text>\n", s.x() + s.w() / 2, TOP + CELL_H / 2 + 4, (s.end() - s.start() + 1) / page));
+            } else {
+                sb.append(String.format("<text class=\"addr\" x=\"%.1f\" y=\"%d\">%x</text>\n", s.x() + 2, TOP + CELL_H + 12, s.start()));
+            }
+        }
+        // neighbours: other functions' BARs in the visible pages
+        for (Span o : all) {
+            if (o.f().bdf().equals(f.bdf())) continue;
+            for (Segment s : segs) {
+                if (s.elided() || !overlaps(o, s.start(), s.end())) continue;
+                long a = max(o.start(), s.start()), b = min(o.end(), s.end());
+                sb.append(String.format("<rect class=\"other\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"><title>%s</title></rect>\n",
+                        s.xOf(a), TOP + 8, Math.max(1.5, s.xOf(b + 1) - s.xOf(a)), 26,
+                        esc(String.format("%s %s %x-%x (%s)%s", o.f().bdf(), o.name(), o.start(), o.end(), Sizes.human(o.end() - o.start() + 1),
+                                o.f().iommuGroup().map(g -> ", IOMMU group " + g).orElse("")))));
+            }
+        }
+        // the vfio sub-page reserved dummies
+        for (ProbeReport.Range dr : r.subPageReserved()) {
+            for (Segment s : segs) {
+                if (s.elided() || Long.compareUnsigned(dr.end(), s.start()) < 0 || Long.compareUnsigned(dr.start(), s.end()) > 0) continue;
+                long a = max(dr.start(), s.start()), b = min(dr.end(), s.end());
+                sb.append(String.format("<rect class=\"dummy\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"><title>%s</title></rect>\n",
+                        s.xOf(a), TOP + 8, Math.max(1.5, s.xOf(b + 1) - s.xOf(a)), 26,
+                        esc(String.format("'%s' %x-%x: the rest of the page, held while the device is open", SubPageMmapRule.DUMMY_NAME, dr.start(), dr.end()))));
+            }
+        }
+        // the device's own BARs: exactly one span each
+        for (Span o : own) {
+            Segment s0 = find(segs, o.start()), s1 = find(segs, o.end());
+            double x0 = s0.xOf(o.start()), x1 = s1.xOf(o.end() + 1);
+            if (o.end() == s1.end()) x1 = s1.x() + s1.w();
+            Check c = Check.of(o.region(), f.resource(o.region().index()));
+            String tip = String.format("%s %s %x-%x (%s): %s %s - %s", f.bdf(), o.name(), o.start(), o.end(), Sizes.human(o.end() - o.start() + 1),
+                    c, o.region().verdict().word(), o.region().reason());
+            sb.append(String.format("<rect class=\"bar %s\" data-bar=\"%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"><title>%s</title></rect>\n",
+                    c.name().toLowerCase(java.util.Locale.ROOT), esc(o.name()), x0, TOP + 8, Math.max(2, x1 - x0), 26, esc(tip)));
+            if (x1 - x0 >= 30) {
+                sb.append(String.format("<text class=\"barname\" x=\"%.1f\" y=\"%d\">%s</text>\n", x0 + 3, TOP + 25, esc(o.name())));
+            }
+            f.msix().filter(m -> o.region().index() == m.tableBir()).ifPresent(m -> {
+                long ts = o.start() + m.tableOffset(), te = ts + m.tableSize() - 1;
+                Segment t0 = find(segs, ts), t1 = find(segs, Math.min(te, o.end()));
+                double a = t0.xOf(ts), b = t1.xOf(Math.min(te, o.end()) + 1);
+                sb.append(String.format("<rect class=\"msixtable\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"6\"><title>%s</title></rect>\n",
+                        a, TOP + 36, Math.max(2, b - a), esc(String.format("MSI-X table %x-%x (%d entries)", ts, te, m.entries()))));
+            });
+        }
+        sb.append("</svg>\n");
+        table(sb, d);
+        sb.append("</section>\n");
+    }
+
+    private static boolean msixTableTouches(PciFunction f, List<Span> own, long s, long e) {
+        if (f.msix().isEmpty()) return false;
+        MsixCapability m = f.msix().get();
+        for (Span o : own) {
+            if (o.region().index() != m.tableBir()) continue;
+            long ts = o.start() + m.tableOffset(), te = ts + m.tableSize() - 1;
+            if (Long.compareUnsigned(te, s) >= 0 && Long.compareUnsigned(ts, e) <= 0) return true;
+        }
+        return false;
+    }
+
+    private static void table(StringBuilder sb, DeviceResult d) {
+        sb.append("<table><thead><tr><th>BAR</th><th>host range</th><th>size</th><th>type</th><th>check</th><th>verdict</th><th>reason</th></tr></thead><tbody>\n");
+        for (RegionResult rr : d.regions()) {
+            Bar b = d.function().resource(rr.index());
+            Check c = rr.index() <= Bar.ROM ? Check.of(rr, b) : null;
+            if (c == null) continue;
+            sb.append("<tr><td>").append(esc(rr.name())).append("</td><td class=\"mono\">").append(String.format("%x-%x", rr.hostStart(), rr.hostEnd()))
+                    .append("</td><td>").append(esc(Sizes.human(rr.info().size()))).append("</td><td>").append(esc(IoResource.describe(b.flags())))
+                    .append("</td><td class=\"check ").append(c.name().toLowerCase(java.util.Locale.ROOT)).append("\">").append(c)
+                    .append("</td><td>").append(rr.verdict().word()).append("</td><td>").append(esc(rr.reason())).append("</td></tr>\n");
+        }
+        sb.append("</tbody></table>\n");
+    }
+
+    private static Segment find(List<Segment> segs, long addr) {
+        for (Segment s : segs) if (Long.compareUnsigned(addr, s.start()) >= 0 && Long.compareUnsigned(addr, s.end()) <= 0) return s;
+        throw new IllegalStateException(String.format("address %x outside the laid-out pages", addr));
+    }
+
+    private static boolean overlaps(Span o, long s, long e) {
+        return Long.compareUnsigned(o.end(), s) >= 0 && Long.compareUnsigned(o.start(), e) <= 0;
+    }
+
+    private static long max(long a, long b) { return Long.compareUnsigned(a, b) >= 0 ? a : b; }
+
+    private static long min(long a, long b) { return Long.compareUnsigned(a, b) <= 0 ? a : b; }
+
+    static String esc(String s) {
+        var sb = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '<' -> sb.append("&lt;");
+                case '>' -> sb.append("&gt;");
+                case '&' -> sb.append("&amp;");
+                case '"' -> sb.append("&quot;");
+                case '\'' -> sb.append("&#39;");
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static final String CSS = """
+            body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #1f2328; background: #fff; }
+            h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 0 0 6px; }
+            .meta, .id { color: #57606a; font-weight: normal; } .summary { font-weight: 600; }
+            .notes { color: #57606a; font-size: 12px; }
+            section.device { border-top: 1px solid #d0d7de; padding: 12px 0; }
+            svg.pagemap { display: block; margin: 6px 0; max-width: 100%; height: auto; }
+            rect.page { fill: #f6f8fa; stroke: #8c959f; } rect.page.trapped { fill: #ffebe9; stroke: #cf222e; }
+            rect.page.msix { fill: #fff8c5; stroke: #bf8700; } rect.page.elided { fill: #ffffff; stroke: #8c959f; stroke-dasharray: 4 3; }
+            rect.bar { stroke: #1f2328; stroke-width: 1; } rect.bar.pass { fill: #2da44e; } rect.bar.warn { fill: #d4a72c; }
+            rect.bar.fail { fill: #cf222e; } rect.bar.info { fill: #6e7781; }
+            rect.other { fill: #d0d7de; stroke: #6e7781; } rect.dummy { fill: url(#hatch); stroke: #7e57c2; }
+            rect.msixtable { fill: #0969da; }
+            text.addr { font: 10px ui-monospace, monospace; fill: #57606a; } text.barname { font: 11px sans-serif; fill: #fff; font-weight: 600; }
+            text.elided { font: 11px sans-serif; fill: #57606a; text-anchor: middle; } text.empty { font: 12px sans-serif; fill: #57606a; }
+            table { border-collapse: collapse; font-size: 12px; } th, td { border: 1px solid #d0d7de; padding: 2px 6px; text-align: left; vertical-align: top; }
+            td.mono { font-family: ui-monospace, monospace; } td.check.pass { color: #1a7f37; font-weight: 700; } td.check.warn { color: #9a6700; font-weight: 700; }
+            td.check.fail { color: #cf222e; font-weight: 700; } td.check.info { color: #57606a; font-weight: 700; }
+            .legend svg { vertical-align: middle; } .legend span { margin-right: 14px; font-size: 12px; }
+            """;
+
+    private static final String LEGEND = "<p class=\"legend\">"
+            + sw("#2da44e", "PASS: direct (mmap)") + sw("#d4a72c", "WARN: partial (MSI-X pages trap)") + sw("#cf222e", "FAIL: memory BAR trapped")
+            + sw("#6e7781", "INFO: I/O port or ROM, trapped on every host") + sw("#d0d7de", "another device's BAR")
+            + sw("#b39ddb", "'vfio sub-page reserved' dummy") + sw("#0969da", "MSI-X table") + sw("#ffebe9", "page with a trapped BAR") + "</p>\n";
+
+    private static String sw(String colour, String label) {
+        return "<span><svg width=\"14\" height=\"14\"><rect width=\"14\" height=\"14\" fill=\"" + colour + "\" stroke=\"#6e7781\"/></svg> " + esc(label) + "</span>";
+    }
+}

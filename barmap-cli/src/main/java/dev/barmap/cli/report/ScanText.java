@@ -1,0 +1,80 @@
+package dev.barmap.cli.report;
+
+import dev.barmap.model.resource.IoResource;
+import dev.barmap.model.scan.Check;
+import dev.barmap.model.scan.DeviceResult;
+import dev.barmap.model.scan.RegionResult;
+import dev.barmap.model.scan.ScanResult;
+import dev.barmap.model.scan.Verdict;
+import dev.barmap.model.vfio.Sizes;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code barmap scan} as a readable table: one row per present BAR (and ROM), with verdict and reason. */
+public final class ScanText {
+    private ScanText() {}
+
+    public static String render(ScanResult r, boolean colour) {
+        var sb = new StringBuilder();
+        sb.append("barmap scan: ").append(r.host().source()).append(" - kernel ").append(r.host().kernel())
+                .append(" (vfio-pci rules ").append(r.era()).append("), page size ").append(Sizes.human(r.host().pageSize())).append('\n');
+        for (String n : r.notes()) sb.append("note: ").append(n).append('\n');
+        sb.append('\n');
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"DEVICE", "ID", "BAR", "HOST RANGE", "SIZE", "TYPE", "CHECK", "VERDICT", "REASON"});
+        for (DeviceResult d : r.devices()) {
+            String id = String.format("%04x:%04x", d.function().vendor(), d.function().device());
+            for (RegionResult rr : d.regions()) {
+                if (rr.verdict() == null || rr.verdict() == Verdict.ABSENT) continue;
+                var b = d.function().resource(rr.index());
+                rows.add(new String[] {d.function().bdf().toString(), id, rr.name(),
+                        String.format("%x-%x", rr.hostStart(), rr.hostEnd()), Sizes.human(rr.info().size()),
+                        IoResource.describe(b.flags()), Check.of(rr, b).name(), rr.verdict().word(), rr.reason()});
+            }
+        }
+        int[] w = new int[9];
+        for (String[] row : rows) for (int i = 0; i < 8; i++) w[i] = Math.max(w[i], row[i].length());
+        for (int k = 0; k < rows.size(); k++) {
+            String[] row = rows.get(k);
+            for (int i = 0; i < 8; i++) {
+                String cell = String.format("%-" + w[i] + "s", row[i]);
+                if (i == 6 && k > 0) cell = Terminal.paint(colour, checkColour(row[6]), cell);
+                if (k == 0 && colour) cell = Terminal.paint(true, "1", cell);
+                sb.append(cell).append("  ");
+            }
+            sb.append(row[8]).append('\n');
+        }
+        if (rows.size() == 1) sb.append("(no PCI functions to pass through)\n");
+        sb.append('\n').append(summary(r)).append('\n');
+        sb.append(r.count(Verdict.DIRECT)).append(" direct, ").append(r.count(Verdict.PARTIAL)).append(" partial, ")
+                .append(r.count(Verdict.TRAPPED)).append(" trapped");
+        if (!r.subPageReserved().isEmpty()) {
+            sb.append("; ").append(r.subPageReserved().size()).append(" '").append(dev.barmap.model.vfio.SubPageMmapRule.DUMMY_NAME).append("' reservation(s) while open");
+        }
+        sb.append('\n');
+        return sb.toString();
+    }
+
+    /** ANSI colour for a check word: green PASS, yellow WARN, red FAIL, plain INFO. */
+    public static String checkColour(String word) {
+        return switch (word) {
+            case "PASS" -> "32";
+            case "WARN" -> "33";
+            case "FAIL" -> "31";
+            default -> "0";
+        };
+    }
+
+    /** "N PASS, N WARN, N FAIL, N INFO" over the BARs and ROMs of a scan. */
+    public static String summary(ScanResult r) {
+        var counts = new java.util.EnumMap<Check, Integer>(Check.class);
+        for (Check c : Check.values()) counts.put(c, 0);
+        for (DeviceResult d : r.devices()) {
+            for (RegionResult rr : d.regions()) {
+                Check c = Check.of(rr, d.function().resource(rr.index()));
+                if (c != null) counts.merge(c, 1, Integer::sum);
+            }
+        }
+        return counts.get(Check.PASS) + " PASS, " + counts.get(Check.WARN) + " WARN, " + counts.get(Check.FAIL) + " FAIL, " + counts.get(Check.INFO) + " INFO";
+    }
+}

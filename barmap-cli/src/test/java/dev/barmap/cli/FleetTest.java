@@ -1,0 +1,75 @@
+package dev.barmap.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.barmap.host.HostReader;
+import dev.barmap.host.testing.CaptureGenerator;
+import dev.barmap.model.scan.ScanResult;
+import dev.barmap.model.scan.Scanner;
+import dev.barmap.model.scan.Verdict;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** barmap fleet over 1,000 generated captures, three of them broken: correct totals, bad ones named and skipped. */
+class FleetTest {
+    @Test
+    void thousandCapturesWithThreeBadOnes(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("fleet");
+        List<Path> hosts = new CaptureGenerator(7).writeAll(dir, 1000);
+        assertEquals(1000, hosts.size());
+        // three kinds of damage
+        Path bad1 = hosts.get(13), bad2 = hosts.get(500), bad3 = hosts.get(998);
+        Path res = Files.list(bad1.resolve("sys/bus/pci/devices")).sorted().findFirst().orElseThrow().resolve("resource");
+        Files.writeString(res, "0x1000 0x0fff\n");
+        Files.writeString(bad2.resolve("capture.properties"), "pageSize=5000\n");
+        Files.delete(Files.list(bad3.resolve("sys/bus/pci/devices")).sorted().findFirst().orElseThrow().resolve("vendor"));
+        Set<Path> bad = Set.of(bad1, bad2, bad3);
+
+        Path jsonl = tmp.resolve("out.jsonl");
+        var out = new StringWriter();
+        var err = new StringWriter();
+        int rc = Main.run(new String[] {"fleet", dir.toString(), "--jsonl", jsonl.toString(), "--top", "5"}, new PrintWriter(out), new PrintWriter(err));
+        String summary = out.toString();
+        assertEquals(2, rc, "some hosts skipped: exit 2 after the whole run\n" + summary + err);
+
+        // independent totals: scan every good host one by one
+        long devices = 0, direct = 0, partial = 0, trapped = 0;
+        int worstFail = -1;
+        for (Path h : hosts) {
+            if (bad.contains(h)) continue;
+            ScanResult r = Scanner.scan(HostReader.read(h));
+            devices += r.devices().size();
+            direct += r.count(Verdict.DIRECT);
+            partial += r.count(Verdict.PARTIAL);
+            trapped += r.count(Verdict.TRAPPED);
+            int fails = (int) r.devices().stream().flatMap(d -> d.regions().stream()
+                    .filter(x -> dev.barmap.model.scan.Check.of(x, d.function().resource(x.index())) == dev.barmap.model.scan.Check.FAIL)).count();
+            worstFail = Math.max(worstFail, fails);
+        }
+        assertTrue(summary.startsWith(String.format("barmap fleet: 1000 hosts (997 scanned, 3 skipped), %d devices, %d BARs and ROMs",
+                devices, direct + partial + trapped)), summary);
+        assertTrue(summary.contains(String.format("by verdict: %d direct, %d partial, %d trapped", direct, partial, trapped)), summary);
+        // worst host first
+        String firstRow = summary.lines().dropWhile(l -> !l.contains("HOST")).skip(1).findFirst().orElseThrow();
+        assertEquals(worstFail, Integer.parseInt(firstRow.trim().split("\\s+")[1]), firstRow);
+        // each bad capture named, with what was wrong
+        for (Path b : bad) assertTrue(summary.contains("  " + b + ": "), "skipped by name: " + b + "\n" + summary);
+        assertTrue(summary.contains("pageSize must be a power of two"), summary);
+        // one JSON line per host, in order; errors for the three
+        List<String> lines = Files.readAllLines(jsonl);
+        assertEquals(1000, lines.size());
+        for (int i = 0; i < 1000; i++) {
+            var node = dev.barmap.host.ProbeJson.MAPPER.readTree(lines.get(i));
+            assertEquals(hosts.get(i).toString(), node.get("host").asText());
+            assertEquals(bad.contains(hosts.get(i)), node.has("error"), lines.get(i));
+            if (!node.has("error")) assertTrue(node.get("devices").size() >= 2);
+        }
+    }
+}

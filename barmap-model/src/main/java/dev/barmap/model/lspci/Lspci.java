@@ -1,0 +1,553 @@
+package dev.barmap.model.lspci;
+
+import dev.barmap.model.BadInputException;
+import dev.barmap.model.host.Host;
+import dev.barmap.model.host.HostBuilder;
+import dev.barmap.model.kernel.KernelRelease;
+import dev.barmap.model.kernel.Platform;
+import dev.barmap.model.pci.Bar;
+import dev.barmap.model.pci.Bdf;
+import dev.barmap.model.pci.ConfigSpace;
+import dev.barmap.model.pci.MsixCapability;
+import dev.barmap.model.pci.PciFunction;
+import dev.barmap.model.resource.IoResource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads what users already have: {@code lspci -vv}/{@code -vvv}/{@code -vvvnn} text, {@code lspci -x},
+ * {@code -xxx}, {@code -xxxx} hex dumps (alone or interleaved with the verbose text, as
+ * {@code lspci -vvvxxxx} prints them), and the usual IOMMU-group listing ({@code IOMMU Group N BDF ...}
+ * on one line, or {@code IOMMU Group N:} followed by indented {@code lspci -nns} lines). Several files
+ * about one host are merged by PCI address. Pure: text in, {@link Host} out.
+ *
+ * <p>Formats follow pciutils lspci.c ({@code show_terse}, {@code show_bases}, {@code show_rom},
+ * {@code show_range}, {@code show_size}, {@code show_hex_dump}), ls-caps.c ({@code cap_msix},
+ * {@code show_caps}: {@code <access denied>}) and ls-ecaps.c ({@code cap_sriov}: the VF regions, which
+ * are not device BARs). Indentation is not trusted (pasted text often loses it): a {@code Region} line
+ * is a device BAR only before the first {@code Capabilities:} line, which is where lspci prints them.
+ *
+ * <p>lspci text has no /proc/iomem, so only PCI BARs and bridge windows are known as neighbours; sizes
+ * lspci did not print, MSI-X placement behind {@code <access denied>}, IDs without {@code -nn} are
+ * unknown and said so in the host's notes, never guessed.
+ */
+public final class Lspci {
+    private Lspci() {}
+
+    /** One input: its name (for messages) and its text. */
+    public record Input(String file, String text) {}
+
+    // show_terse(): "BDF class [cccc]: vendor device [vvvv:dddd] (rev rr) (prog-if pp [name])"
+    private static final Pattern HEADER = Pattern.compile(
+            "^((?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7])\\s+([^:\\[]+?)(?:\\s*\\[([0-9a-fA-F]{4})\\])?:\\s*(.*)$");
+    private static final Pattern IDS = Pattern.compile("\\[([0-9a-fA-F]{4}):([0-9a-fA-F]{4})\\]");
+    private static final Pattern BARE_IDS = Pattern.compile("Device ([0-9a-fA-F]{4}):([0-9a-fA-F]{4})");
+    private static final Pattern PROG_IF = Pattern.compile("\\(prog-if ([0-9a-fA-F]{2})");
+    private static final Pattern GROUP_LISTING = Pattern.compile("^IOMMU [Gg]roup (\\S+?):?(?:\\s+(.*))?$");
+    private static final Pattern GROUP_VERBOSE = Pattern.compile("^IOMMU group:\\s*(\\S+)$");
+    private static final Pattern HEX = Pattern.compile("^([0-9a-fA-F]{2,3}):((?: [0-9a-fA-F]{2}){1,16})\\s*$");
+    // show_bases(): "Region %d: Memory at %08llx (64-bit, prefetchable) [virtual] [disabled] [size=16K]"
+    private static final Pattern REGION = Pattern.compile("^Region (\\d+): (Memory|I/O ports) at (\\S+)(.*)$");
+    private static final Pattern ROM = Pattern.compile("^Expansion ROM at (\\S+)(.*)$");
+    private static final Pattern MEM_TYPE = Pattern.compile("\\((32-bit|64-bit|low-1M|type 3), (non-)?prefetchable\\)");
+    private static final Pattern SIZE = Pattern.compile("\\[size=(\\d+)([KMGT]?)\\]");
+    // show_range(): "Memory behind bridge: fe000000-fe0fffff [size=1M] [32-bit]"
+    private static final Pattern WINDOW = Pattern.compile("^(I/O|Memory|Prefetchable memory) behind bridge:\\s*(?:([0-9a-fA-F]+)-([0-9a-fA-F]+))?(.*)$");
+    private static final Pattern CAP = Pattern.compile("^Capabilities: \\[([0-9a-fA-F]+)(?: v\\d+)?\\] (.*)$");
+    // cap_msix(): "MSI-X: Enable+ Count=32 Masked-", "Vector table: BAR=0 offset=00002000", "PBA: BAR=0 offset=00003000"
+    private static final Pattern MSIX = Pattern.compile("^MSI-X: Enable[+-] Count=(\\d+)");
+    private static final Pattern MSIX_TABLE = Pattern.compile("^Vector table: BAR=(\\d) offset=([0-9a-fA-F]{1,8})$");
+    private static final Pattern MSIX_PBA = Pattern.compile("^PBA: BAR=(\\d) offset=([0-9a-fA-F]{1,8})$");
+    private static final Pattern DRIVER = Pattern.compile("^Kernel driver in use: (\\S+)$");
+    private static final Pattern STATUS = Pattern.compile("^Status: Cap([+-])");
+    private static final Pattern TERSE_BAR = Pattern.compile("^(Memory at|I/O ports at) ");
+
+    /** Whether a text looks like lspci output or an IOMMU-group listing (for readers that sniff files). */
+    public static boolean looksLikeLspci(String text) {
+        for (String raw : text.split("\n", 200)) {
+            String t = raw.strip();
+            if (HEADER.matcher(t).matches() || GROUP_LISTING.matcher(t).matches()) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Builds the host. {@code platform} and {@code kernel} come from the caller (lspci does not print
+     * them); {@code notes} should already say where they came from.
+     */
+    public static Host host(String source, Platform platform, KernelRelease kernel, List<Input> inputs, List<String> notes) {
+        var facts = new TreeMap<Bdf, FunctionFacts>();
+        var allNotes = new ArrayList<>(notes);
+        for (Input in : inputs) parse(in, facts);
+        if (facts.isEmpty()) {
+            throw new BadInputException(inputs.isEmpty() ? "lspci" : inputs.getFirst().file(), 0,
+                    "no PCI function found (expected lspci -vvv / -xxx output or an IOMMU group listing)");
+        }
+        SortedMap<Bdf, PciFunction> functions = new TreeMap<>();
+        for (FunctionFacts f : facts.values()) functions.put(f.bdf, f.build(allNotes));
+        boolean anyNoIds = facts.values().stream().anyMatch(f -> f.vendor == null);
+        if (anyNoIds) allNotes.add("some functions have no vendor:device IDs (lspci run without -nn and without a hex dump): shown as ffff:ffff");
+        try {
+            return HostBuilder.build(source, platform, kernel, "lspci", null, functions, allNotes);
+        } catch (BadInputException e) {
+            // synthesize() names sysfs files; point at the lspci line instead
+            for (FunctionFacts f : facts.values()) {
+                if (e.file().contains(f.bdf.toString()) && e.line() > 0) {
+                    BarFact b = f.bars.get(e.line() - 1);
+                    if (b != null) throw new BadInputException(b.file, b.line, e.problem());
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** Parses one input into {@code facts} (merging with what other inputs said about the same functions). */
+    static void parse(Input in, SortedMap<Bdf, FunctionFacts> facts) {
+        String file = in.file();
+        String[] lines = in.text().split("\r?\n", -1);
+        FunctionFacts cur = null;
+        String listingGroup = null;
+        String capName = null; // the capability whose sub-lines follow
+        boolean sawAnyHeader = false;
+        for (int i = 0; i < lines.length; i++) {
+            int ln = i + 1;
+            String raw = lines[i];
+            String t = raw.strip();
+            if (t.isEmpty()) continue;
+            boolean indented = Character.isWhitespace(raw.charAt(0));
+            Matcher m;
+            if ((m = GROUP_VERBOSE.matcher(t)).matches()) {
+                if (cur != null) cur.setGroup(file, ln, m.group(1));
+                continue;
+            }
+            if ((m = GROUP_LISTING.matcher(t)).matches()) {
+                listingGroup = m.group(1);
+                String rest = m.group(2);
+                if (rest != null && !rest.isBlank()) {
+                    Matcher h = HEADER.matcher(rest.strip());
+                    if (!h.matches()) throw new BadInputException(file, ln, "IOMMU group line without a PCI function: '" + t + "'");
+                    cur = header(file, ln, h, facts);
+                    cur.setGroup(file, ln, listingGroup);
+                    listingGroup = null;
+                    sawAnyHeader = true;
+                }
+                capName = null;
+                continue;
+            }
+            if ((m = HEADER.matcher(t)).matches()) {
+                cur = header(file, ln, m, facts);
+                sawAnyHeader = true;
+                if (indented && listingGroup != null) cur.setGroup(file, ln, listingGroup);
+                else listingGroup = null;
+                capName = null;
+                continue;
+            }
+            if (cur == null) continue; // shell prompts, markdown fences, text around a paste
+            if ((m = HEX.matcher(t)).matches()) {
+                cur.hex(file, ln, Integer.parseInt(m.group(1), 16), m.group(2));
+                continue;
+            }
+            if (t.startsWith("WARNING: Cannot show hex-dump")) continue;
+            if ((m = REGION.matcher(t)).matches()) {
+                if (!cur.capsStarted) cur.region(file, ln, m);
+                // else: a region inside a capability (SR-IOV VF BARs, ls-ecaps.c cap_sriov): not a device BAR
+                else if ("sriov".equals(capName)) cur.vfRegions++;
+                continue;
+            }
+            if ((m = ROM.matcher(t)).matches()) {
+                if (!cur.capsStarted) cur.rom(file, ln, m);
+                continue;
+            }
+            if ((m = WINDOW.matcher(t)).matches()) {
+                cur.window(file, ln, m);
+                continue;
+            }
+            if (t.startsWith("Bus: primary=")) {
+                cur.headerType = 1;
+                continue;
+            }
+            if (t.equals("Capabilities: <access denied>")) {
+                cur.capsStarted = true;
+                cur.capsDenied = true;
+                continue;
+            }
+            if ((m = CAP.matcher(t)).matches()) {
+                cur.capsStarted = true;
+                cur.capsListed = true;
+                int off = Integer.parseInt(m.group(1), 16);
+                if (off >= 0x100) cur.extendedCaps = true;
+                String what = m.group(2);
+                Matcher mx = MSIX.matcher(what);
+                if (mx.find()) {
+                    capName = "msix";
+                    cur.msixCount = parseInt(file, ln, mx.group(1));
+                    cur.msixLine = ln;
+                } else if (what.startsWith("Single Root I/O Virtualization")) {
+                    capName = "sriov";
+                } else {
+                    capName = "other";
+                }
+                continue;
+            }
+            if ("msix".equals(capName)) {
+                if ((m = MSIX_TABLE.matcher(t)).matches()) {
+                    cur.tableBir = Integer.parseInt(m.group(1));
+                    cur.tableOffset = Long.parseLong(m.group(2), 16);
+                    continue;
+                }
+                if ((m = MSIX_PBA.matcher(t)).matches()) {
+                    cur.pbaBir = Integer.parseInt(m.group(1));
+                    cur.pbaOffset = Long.parseLong(m.group(2), 16);
+                    continue;
+                }
+            }
+            if ((m = DRIVER.matcher(t)).matches()) {
+                cur.driver = m.group(1);
+                capName = null;
+                continue;
+            }
+            if ((m = STATUS.matcher(t)).find()) {
+                cur.statusCapList = m.group(1).equals("+");
+                continue;
+            }
+            if (!cur.capsStarted && TERSE_BAR.matcher(t).find()) {
+                throw new BadInputException(file, ln, "a BAR without its number: this is 'lspci -v' output; barmap needs 'lspci -vv' or more (Region N: lines)");
+            }
+        }
+        if (!sawAnyHeader && !in.text().isBlank()) {
+            throw new BadInputException(file, 0, "no lspci device line found (expected e.g. '01:00.0 Ethernet controller: ...')");
+        }
+    }
+
+    private static FunctionFacts header(String file, int ln, Matcher m, SortedMap<Bdf, FunctionFacts> facts) {
+        Bdf bdf;
+        try {
+            bdf = Bdf.parse(m.group(1));
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(file, ln, e.getMessage());
+        }
+        FunctionFacts f = facts.computeIfAbsent(bdf, FunctionFacts::new);
+        f.newBlock(file, ln);
+        String className = m.group(2).strip();
+        String rest = m.group(4);
+        Integer cs = null;
+        if (m.group(3) != null) cs = Integer.parseInt(m.group(3), 16);
+        else cs = PciClassNames.classSub(className).orElse(null);
+        Integer progIf = null;
+        Matcher p = PROG_IF.matcher(rest);
+        if (p.find()) {
+            progIf = Integer.parseInt(p.group(1), 16);
+            rest = rest.substring(0, p.start());
+        }
+        if (cs != null) f.setClass(file, ln, (cs << 8) | (progIf == null ? 0 : progIf));
+        else f.unknownClassName = className;
+        Matcher ids = IDS.matcher(rest);
+        Integer v = null, d = null;
+        while (ids.find()) {
+            v = Integer.parseInt(ids.group(1), 16);
+            d = Integer.parseInt(ids.group(2), 16);
+        }
+        if (v == null) {
+            Matcher b = BARE_IDS.matcher(rest);
+            if (b.find()) {
+                v = Integer.parseInt(b.group(1), 16);
+                d = Integer.parseInt(b.group(2), 16);
+            }
+        }
+        if (v != null) f.setIds(file, ln, v, d);
+        return f;
+    }
+
+    static long parseSize(String file, int ln, Matcher s) {
+        long n = parseLong(file, ln, s.group(1), 10);
+        int shift = switch (s.group(2)) {
+            case "K" -> 10;
+            case "M" -> 20;
+            case "G" -> 30;
+            case "T" -> 40;
+            default -> 0;
+        };
+        if (n <= 0 || Long.numberOfLeadingZeros(n) <= shift) throw new BadInputException(file, ln, "size out of range: " + s.group());
+        return n << shift;
+    }
+
+    static long parseLong(String file, int ln, String s, int radix) {
+        try {
+            return Long.parseUnsignedLong(s, radix);
+        } catch (NumberFormatException e) {
+            throw new BadInputException(file, ln, "not a number: '" + s + "'");
+        }
+    }
+
+    static int parseInt(String file, int ln, String s) {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new BadInputException(file, ln, "not a number: '" + s + "'");
+        }
+    }
+
+    /** A BAR as lspci showed it: where, how big (null when not shown), kind, and where it was read. */
+    record BarFact(int index, Long start, Long size, long flags, String file, int line, String state) {}
+
+    /** Everything the inputs said about one function; turned into a {@link PciFunction} at the end. */
+    static final class FunctionFacts {
+        final Bdf bdf;
+        Integer vendor, device, classCode;
+        String unknownClassName;
+        int headerType = -1;
+        final Map<Integer, BarFact> bars = new LinkedHashMap<>();
+        final Map<Integer, Bar> windows = new TreeMap<>();
+        boolean regionsSeen;
+        boolean capsStarted, capsListed, capsDenied, extendedCaps;
+        Boolean statusCapList;
+        Integer msixCount;
+        int msixLine;
+        Integer tableBir, pbaBir;
+        long tableOffset, pbaOffset;
+        int vfRegions;
+        String group, driver;
+        byte[] config = new byte[4096];
+        int configLen;
+        int hexNext;
+        String hexFile;
+        int firstLine;
+        String firstFile;
+
+        FunctionFacts(Bdf bdf) {
+            this.bdf = bdf;
+        }
+
+        void newBlock(String file, int ln) {
+            if (firstFile == null) {
+                firstFile = file;
+                firstLine = ln;
+            }
+            // capability context and the hex cursor start again with every block
+            capsStarted = false;
+            hexNext = 0;
+            hexFile = file;
+        }
+
+        void setIds(String file, int ln, int v, int d) {
+            if (vendor != null && (vendor != v || device != d)) {
+                throw new BadInputException(file, ln, String.format("%s is %04x:%04x here but %04x:%04x in an earlier input", bdf, v, d, vendor, device));
+            }
+            vendor = v;
+            device = d;
+        }
+
+        void setClass(String file, int ln, int cc) {
+            if (classCode != null && (classCode >>> 8) != (cc >>> 8)) {
+                throw new BadInputException(file, ln, String.format("%s has class %04x here but %04x in an earlier input", bdf, cc >>> 8, classCode >>> 8));
+            }
+            if (classCode == null || (cc & 0xff) != 0) classCode = cc;
+        }
+
+        void setGroup(String file, int ln, String g) {
+            if (group != null && !group.equals(g)) {
+                throw new BadInputException(file, ln, bdf + " is in IOMMU group " + g + " here but " + group + " in an earlier input");
+            }
+            group = g;
+        }
+
+        void hex(String file, int ln, int off, String bytes) {
+            if (off != hexNext) {
+                throw new BadInputException(file, ln, String.format("hex dump of %s jumps to offset %x, expected %x", bdf, off, hexNext));
+            }
+            String[] b = bytes.strip().split(" ");
+            if (off + b.length > 4096) throw new BadInputException(file, ln, "hex dump runs past 4096 bytes of config space");
+            boolean mismatch = false;
+            for (int k = 0; k < b.length; k++) {
+                byte v = (byte) Integer.parseInt(b[k], 16);
+                if (off + k < configLen && config[off + k] != v) mismatch = true;
+                config[off + k] = v;
+            }
+            if (mismatch && off < 0x10) {
+                throw new BadInputException(file, ln, "config space header of " + bdf + " differs from an earlier dump");
+            }
+            hexNext = off + b.length;
+            configLen = Math.max(configLen, hexNext);
+        }
+
+        void region(String file, int ln, Matcher m) {
+            int idx = parseInt(file, ln, m.group(1));
+            if (idx > 5) throw new BadInputException(file, ln, "Region " + idx + ": a function has BARs 0-5 only");
+            regionsSeen = true;
+            boolean io = m.group(2).startsWith("I/O");
+            String addr = m.group(3);
+            String rest = m.group(4);
+            long flags;
+            if (io) {
+                flags = IoResource.IO | IoResource.SIZEALIGN | 0x1; // PCI_BASE_ADDRESS_SPACE_IO in the low bits
+            } else {
+                Matcher t = MEM_TYPE.matcher(rest);
+                if (!t.find()) throw new BadInputException(file, ln, "memory region without '(32-bit|64-bit, [non-]prefetchable)'");
+                flags = IoResource.MEM | IoResource.SIZEALIGN;
+                // the BAR's low bits (PCI_BASE_ADDRESS_MEM_TYPE_64 = 0x4, PREFETCH = 0x8) stay in IORESOURCE_BITS
+                if (t.group(1).equals("64-bit")) flags |= IoResource.MEM_64 | 0x4;
+                if (t.group(2) == null) flags |= IoResource.PREFETCH | 0x8;
+            }
+            Long size = null;
+            Matcher s = SIZE.matcher(rest);
+            if (s.find()) size = parseSize(file, ln, s);
+            Long start = null;
+            String state = rest.contains("[virtual]") ? "virtual" : null;
+            if (addr.startsWith("<")) {
+                state = addr.substring(1, addr.length() - 1); // unassigned, ignored, broken-64-bit-slot
+            } else {
+                start = parseLong(file, ln, addr, 16);
+            }
+            BarFact b = new BarFact(idx, start, size, flags, file, ln, state);
+            BarFact old = bars.get(idx);
+            if (old != null && !(java.util.Objects.equals(old.start, b.start) && java.util.Objects.equals(old.size, b.size))) {
+                throw new BadInputException(file, ln, bdf + " Region " + idx + " differs from " + old.file + ":" + old.line);
+            }
+            bars.put(idx, b);
+        }
+
+        void rom(String file, int ln, Matcher m) {
+            String addr = m.group(1);
+            String rest = m.group(2);
+            Long size = null;
+            Matcher s = SIZE.matcher(rest);
+            if (s.find()) size = parseSize(file, ln, s);
+            // pci_read_bases(): the ROM resource is IORESOURCE_MEM | PREFETCH | READONLY | SIZEALIGN
+            long flags = IoResource.MEM | IoResource.PREFETCH | IoResource.READONLY | IoResource.SIZEALIGN;
+            Long start = addr.startsWith("<") ? null : parseLong(file, ln, addr, 16);
+            String state = addr.startsWith("<") ? addr.substring(1, addr.length() - 1) : rest.contains("[virtual]") ? "virtual" : null;
+            bars.put(Bar.ROM, new BarFact(Bar.ROM, start, size, flags, file, ln, state));
+        }
+
+        void window(String file, int ln, Matcher m) {
+            headerType = 1;
+            if (m.group(2) == null) return; // "[disabled]" without a range
+            long base = parseLong(file, ln, m.group(2), 16), limit = parseLong(file, ln, m.group(3), 16);
+            if (Long.compareUnsigned(base, limit) > 0 || m.group(4).contains("[disabled]")) return; // show_range(): base > limit is closed
+            int idx;
+            long flags;
+            switch (m.group(1)) {
+                case "I/O" -> { idx = 13; flags = IoResource.IO | IoResource.WINDOW; }
+                case "Memory" -> { idx = 14; flags = IoResource.MEM | IoResource.WINDOW; }
+                default -> { idx = 15; flags = IoResource.MEM | IoResource.PREFETCH | IoResource.MEM_64 | IoResource.WINDOW; }
+            }
+            windows.put(idx, new Bar(idx, base, limit, flags));
+        }
+
+        boolean bridge() {
+            if (headerType >= 0) return headerType == 1;
+            if (configLen >= 64) return (config[ConfigSpace.HEADER_TYPE] & 0x7f) == 1;
+            return classCode != null && (classCode >>> 8) == 0x0604;
+        }
+
+        boolean passthroughCandidate() {
+            int cs = classCode == null ? 0xff00 : classCode >>> 8;
+            return cs != 0x0600 && cs != 0x0601 && cs != 0x0604 && cs != 0x0609;
+        }
+
+        PciFunction build(List<String> notes) {
+            ConfigSpace cs = configLen >= 64 ? ConfigSpace.of(java.util.Arrays.copyOf(config, configLen)) : null;
+            if (cs != null) {
+                if (vendor != null && (cs.vendor() != vendor || cs.device() != device)) {
+                    throw new BadInputException(hexFile, 0, String.format("%s: hex dump says %04x:%04x, the device line %04x:%04x", bdf, cs.vendor(), cs.device(), vendor, device));
+                }
+                vendor = cs.vendor();
+                device = cs.device();
+                classCode = (int) (cs.u32(ConfigSpace.CLASS_REVISION) >>> 8);
+            }
+            if (classCode == null) {
+                notes.add(bdf + ": class '" + (unknownClassName == null ? "?" : unknownClassName)
+                        + "' not recognised: treated as a device (not a bridge); run lspci -nn to give the class code");
+            }
+            boolean bridge = bridge();
+            int n = bridge ? 17 : 13;
+            var res = new ArrayList<Bar>(n);
+            for (int i = 0; i < n; i++) res.add(new Bar(i, 0, 0, 0));
+            var unknownSizes = new ArrayList<String>();
+            for (BarFact b : bars.values()) {
+                if (bridge && b.index > 1 && b.index < Bar.ROM) {
+                    throw new BadInputException(b.file, b.line, bdf + " is a bridge: it has BARs 0-1 only, not Region " + b.index);
+                }
+                String name = b.index == Bar.ROM ? "ROM" : "BAR" + b.index;
+                if (b.size == null) {
+                    if (b.start == null || "unassigned".equals(b.state) || "ignored".equals(b.state)) {
+                        // no kernel resource behind it (reset_resource(): all zero), so vfio-pci sees size 0
+                        notes.add(bdf + " " + name + " is <" + (b.state == null ? "unassigned" : b.state) + "> with no size: the kernel holds no resource for it; treated as absent");
+                    } else {
+                        unknownSizes.add(name + String.format(" at %x", b.start));
+                    }
+                    continue;
+                }
+                long start = b.start == null ? 0 : b.start;
+                long flags = b.flags;
+                if (b.start == null) {
+                    flags |= IoResource.UNSET;
+                    notes.add(bdf + " " + name + " is <" + b.state + ">: not assigned, so pci_enable_device() (pci_enable_resources) refuses the device until it is");
+                } else if ("virtual".equals(b.state)) {
+                    notes.add(bdf + " " + name + " is [virtual]: the kernel has a resource the device's register does not show; modelled as the kernel's");
+                }
+                if (start + b.size - 1 < start) throw new BadInputException(b.file, b.line, "region wraps past the end of the address space");
+                res.set(b.index, new Bar(b.index, start, start + b.size - 1, flags));
+            }
+            for (Bar w : windows.values()) if (bridge) res.set(w.index(), w);
+            if (!unknownSizes.isEmpty()) {
+                notes.add(bdf + ": size of " + String.join(", ", unknownSizes) + " not shown by lspci: not modelled (their verdict is unknown)");
+            }
+            if (!regionsSeen && cs != null) hexOnlyBars(cs, notes);
+            // MSI-X: config bytes past the header are authoritative; then the -vv capability lines
+            Optional<MsixCapability> msix = Optional.empty();
+            boolean msixKnown = false;
+            if (cs != null && configLen >= 256) {
+                msix = cs.msix();
+                msixKnown = true;
+            } else if (msixCount != null) {
+                if (tableBir != null && pbaBir != null) {
+                    msix = Optional.of(new MsixCapability(tableBir, tableOffset, msixCount, pbaBir, pbaOffset));
+                    msixKnown = true;
+                } else {
+                    notes.add(bdf + ": MSI-X present but its table location is not shown (needs lspci -vv as root): MSI-X effects unknown");
+                }
+            } else if (capsListed) {
+                msixKnown = true; // capabilities listed, none is MSI-X
+            } else if (!capsDenied && Boolean.FALSE.equals(statusCapList)) {
+                msixKnown = true; // Status: Cap- : no capability list at all
+            }
+            if (msix.isPresent() && msix.get().tableBir() > 5) {
+                throw new BadInputException(firstFile, msixLine, bdf + ": MSI-X table in BAR " + msix.get().tableBir() + " (BIR must be 0-5)");
+            }
+            Optional<Integer> cfgSize = configLen >= 4096 || extendedCaps ? Optional.of(4096) : Optional.empty();
+            return new PciFunction(bdf, vendor == null ? 0xffff : vendor, device == null ? 0xffff : device,
+                    classCode == null ? 0xff0000 : classCode, res, msix, msixKnown, cfgSize,
+                    Optional.ofNullable(group), Optional.ofNullable(driver));
+        }
+
+        /** A config dump alone gives BAR addresses and types but not sizes (sizing needs writes): say so. */
+        private void hexOnlyBars(ConfigSpace cs, List<String> notes) {
+            int count = bridge() ? 2 : 6;
+            var seen = new ArrayList<String>();
+            for (int i = 0; i < count; i++) {
+                long lo = cs.u32(0x10 + 4 * i);
+                if (lo == 0) continue;
+                if ((lo & 1) != 0) {
+                    seen.add(String.format("BAR%d I/O at %x (I/O: always trapped)", i, lo & ~3L));
+                    continue;
+                }
+                long addr = lo & ~0xfL;
+                boolean is64 = (lo & 0x6) == 0x4;
+                if (is64 && i < count - 1) addr |= cs.u32(0x10 + 4 * (i + 1)) << 32;
+                seen.add(String.format("BAR%d memory at %x", i, addr));
+                if (is64) i++;
+            }
+            if (!seen.isEmpty()) {
+                notes.add(bdf + ": only a config-space dump: BAR sizes are unknown (lspci -vv shows them), not modelled: " + String.join("; ", seen));
+            }
+        }
+    }
+}

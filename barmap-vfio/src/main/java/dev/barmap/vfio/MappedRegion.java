@@ -1,0 +1,70 @@
+package dev.barmap.vfio;
+
+import dev.barmap.model.vfio.RegionInfo;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A region mmapped from the device fd: loads and stores reach the device without a trap. The segment is
+ * exactly the region's size even when the kernel mapped a whole page (sub-page BARs); it is valid until
+ * the arena given to {@link FfmVfioDevice#map} closes.
+ */
+public final class MappedRegion implements RegionAccess {
+    private final RegionInfo info;
+    private final MemorySegment segment;
+
+    MappedRegion(RegionInfo info, MemorySegment segment) {
+        this.info = info;
+        this.segment = segment;
+    }
+
+    /**
+     * The first {@code size} bytes of a page-rounded mapping. vfio-pci maps a BAR from its first byte
+     * (vfio_pci_core_mmap(): {@code pgoff} is the page offset into the BAR and sub-page BARs are only
+     * mmappable when they start on a page boundary, vfio_pci_probe_mmaps(), 6.1), so the BAR begins at
+     * the mapping's start.
+     */
+    static MemorySegment bound(MemorySegment mapping, long size) {
+        if (size <= 0 || size > mapping.byteSize()) {
+            throw new IllegalArgumentException("region size " + size + " does not fit the " + mapping.byteSize() + "-byte mapping");
+        }
+        return mapping.asSlice(0, size);
+    }
+
+    @Override
+    public RegionInfo info() { return info; }
+
+    /** The mapped registers: {@code byteSize() == size()}; accesses past it throw. */
+    public MemorySegment segment() { return segment; }
+
+    @Override
+    public boolean direct() { return true; }
+
+    @Override
+    public long read(long offset, int width) {
+        RegionAccess.check(offset, width, segment.byteSize());
+        return switch (width) {
+            case 1 -> Widths.getVolatile8(segment, offset) & 0xffL;
+            case 2 -> Widths.getVolatile16(segment, offset) & 0xffffL;
+            case 4 -> Widths.getVolatile32(segment, offset) & 0xffffffffL;
+            default -> Widths.getVolatile64(segment, offset);
+        };
+    }
+
+    @Override
+    public int read32(long offset) {
+        // the hot path, without the switch: one aligned volatile 32-bit load
+        RegionAccess.check(offset, 4, segment.byteSize());
+        return Widths.getVolatile32(segment, offset);
+    }
+
+    @Override
+    public void write(long offset, int width, long value) {
+        RegionAccess.check(offset, width, segment.byteSize());
+        switch (width) {
+            case 1 -> Widths.setVolatile8(segment, offset, (byte) value);
+            case 2 -> Widths.setVolatile16(segment, offset, (short) value);
+            case 4 -> Widths.setVolatile32(segment, offset, (int) value);
+            default -> Widths.setVolatile64(segment, offset, value);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package dev.barmap.vfio.oracle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.barmap.host.ProbeJson;
+import dev.barmap.model.vfio.ProbeReport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The real-kernel oracle: for each scenario booted by oracle/boot.sh, what the real vfio-pci answered
+ * through the FFM binding ({@code capture/expected/vfio.json}, {@code iomem-open}, written in the guest by
+ * {@code barmap capture --probe}) must equal the model's prediction for the same host directory; and the
+ * guest's selftest facts (sub-page segment bounds, no leaks over the open/close cycles) must hold.
+ *
+ * <p>Run by oracle/run-ci.sh ({@code mvn -Poracle -pl barmap-vfio verify}); the results directory is
+ * {@code barmap.oracle.results}, the scenarios that must be there {@code barmap.oracle.scenarios}.
+ */
+class OracleIT {
+    static final Path RESULTS = Path.of(System.getProperty("barmap.oracle.results", "../oracle/work/results"));
+    static final List<String> SCENARIOS = Arrays.stream(System.getProperty("barmap.oracle.scenarios",
+            "firmware-padded,linux-packed,msix-firmware-padded").split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+
+    static Stream<String> scenarios() {
+        return SCENARIOS.stream();
+    }
+
+    static Path capture(String scenario) {
+        Path c = RESULTS.resolve(scenario).resolve("capture");
+        assertTrue(Files.isRegularFile(c.resolve("expected/vfio.json")), "no capture for " + scenario + " under " + c.toAbsolutePath() + " (run oracle/boot.sh " + scenario + ")");
+        return c;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void theBindingAndTheModelAgree(String scenario) throws IOException {
+        Path c = capture(scenario);
+        ProbeReport real = ProbeJson.read(c.resolve("expected/vfio.json"));
+        var model = OracleComparison.predict(c);
+        // the capture must be a real probe, not an empty one
+        assertFalse(real.devices().isEmpty(), "no device was probed in " + scenario);
+        long tries = real.devices().values().stream().flatMap(d -> d.regions().stream()).mapToLong(r -> r.tries().size()).sum();
+        assertTrue(tries > 20, "only " + tries + " tries in " + scenario);
+        List<String> diffs = OracleComparison.diff(real, model.report(), Files.readString(c.resolve("expected/iomem-open")), model.iomemOpen());
+        assertEquals(List.of(), diffs, scenario + ": the model disagrees with the real kernel");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void scenarioShowsWhatItIsFor(String scenario) {
+        ProbeReport real = ProbeJson.read(capture(scenario).resolve("expected/vfio.json"));
+        var regions = real.devices().values().stream().flatMap(d -> d.regions().stream()).filter(r -> !r.failed()).toList();
+        long subPageMmap = regions.stream().filter(r -> r.index() <= 5 && r.info().size() > 0 && r.info().size() < real.pageSize() && r.info().mmappable()).count();
+        long subPageTrapped = regions.stream().filter(r -> r.index() <= 5 && r.info().size() > 0 && r.info().size() < real.pageSize()
+                && (r.info().flags() & 1) != 0 && !r.info().mmappable() && !r.name().isEmpty()).count();
+        switch (scenario) {
+            case "firmware-padded" -> {
+                assertTrue(subPageMmap >= 8, "SeaBIOS pads small BARs: expected many mmappable sub-page BARs, got " + subPageMmap);
+                assertFalse(real.subPageReserved().isEmpty());
+            }
+            case "linux-packed" -> assertTrue(subPageTrapped > subPageMmap,
+                    "Linux packs small BARs: expected most sub-page BARs trapped, got " + subPageMmap + " mmappable, " + subPageTrapped + " not");
+            case "msix-firmware-padded" -> {
+                assertTrue(regions.stream().anyMatch(r -> r.info().caps().stream().anyMatch(c -> c.name().equals("MSIX_MAPPABLE"))),
+                        "expected an MSIX_MAPPABLE BAR");
+                // reads inside an MSI-X table are values the model knows (all ones): the value comparison must have run
+                long known = OracleComparison.predict(capture(scenario)).report().devices().values().stream()
+                        .flatMap(d -> d.regions().stream()).flatMap(r -> r.tries().stream()).filter(t -> t.value().isPresent()).count();
+                assertTrue(known > 0, "no read whose value the model knows");
+            }
+            default -> { }
+        }
+    }
+
+    static Properties props(Path p) throws IOException {
+        assertTrue(Files.isRegularFile(p), "missing " + p.toAbsolutePath());
+        // key=value lines split at the first '=' (keys hold PCI addresses, whose ':' java.util.Properties would split at)
+        var pr = new Properties();
+        for (String l : Files.readAllLines(p)) {
+            int eq = l.indexOf('=');
+            if (eq > 0) pr.setProperty(l.substring(0, eq), l.substring(eq + 1));
+        }
+        return pr;
+    }
+
+    /** Selftest facts from the first scenario that ran it (firmware-padded: its sub-page BARs are mmappable). */
+    static Properties selftest() throws IOException {
+        for (String s : SCENARIOS) {
+            Path p = RESULTS.resolve(s).resolve("selftest.properties");
+            if (Files.isRegularFile(p)) return props(p);
+        }
+        throw new AssertionError("no scenario under " + RESULTS.toAbsolutePath() + " has selftest.properties");
+    }
+
+    @Test
+    void subPageSegmentsAreBoundedToTheBar() throws IOException {
+        Properties p = selftest();
+        int bars = Integer.parseInt(p.getProperty("subpageBars", "0"));
+        assertTrue(bars > 0, "the selftest found no mmappable sub-page BAR");
+        long page = Long.parseLong(p.getProperty("pageSize"));
+        int seen = 0;
+        for (String k : p.stringPropertyNames()) {
+            if (!k.startsWith("subpage.") || !k.endsWith(".size")) continue;
+            String base = k.substring(0, k.length() - "size".length());
+            long size = Long.parseLong(p.getProperty(k));
+            assertTrue(size < page, base + " is not sub-page");
+            assertEquals(size, Long.parseLong(p.getProperty(base + "byteSize")), base + ": segment byteSize must equal the BAR size, not the mapped page");
+            assertEquals("true", p.getProperty(base + "pastEndRefused"), base + ": the segment must refuse the byte at offset = size");
+            assertEquals("true", p.getProperty(base + "accessorPastEndRefused"), base + ": read32 at size must be refused");
+            assertEquals("true", p.getProperty(base + "lastDwordReadable"), base + ": the last dword must be readable");
+            assertEquals(p.getProperty(base + "preadDword0"), p.getProperty(base + "mappedDword0"), base + ": the mapping must reach the registers pread reaches");
+            seen++;
+        }
+        assertEquals(bars, seen);
+    }
+
+    @Test
+    void openCloseCyclesLeaveNoFdMappingOrReservation() throws IOException {
+        Properties p = selftest();
+        assertEquals(1000, Integer.parseInt(p.getProperty("cycles", "0")), "cycles run");
+        assertEquals(p.getProperty("fdsBefore"), p.getProperty("fdsAfter"), "fds left open after the cycles");
+        assertEquals("0", p.getProperty("vfioMappingsBefore"));
+        assertEquals("0", p.getProperty("vfioMappingsAfter"), "VFIO mappings left after the cycles");
+        assertTrue(Integer.parseInt(p.getProperty("vfioMappingsWhileOpen")) >= 1, "the cycle's mapping was not visible in /proc/self/maps");
+        // the dummy is taken at open and released at the last close (vfio_pci_probe_mmaps / vfio_pci_core_disable, 6.1)
+        assertTrue(Integer.parseInt(p.getProperty("reservedWhileOpen")) > Integer.parseInt(p.getProperty("reservedBefore")),
+                "no vfio sub-page reserved while the device was open");
+        assertEquals(p.getProperty("reservedBefore"), p.getProperty("reservedAfter"), "reservations left after the cycles");
+    }
+}

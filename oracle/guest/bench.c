@@ -1,0 +1,93 @@
+/*
+ * The C baseline of the benchmark: 4-byte reads of a BAR through an mmap of the vfio device fd and
+ * through pread on it, the same loops as GuestMain bench. Prints key=value lines (ns per read).
+ * Usage: bench-c BDF BAR [READS]     (static; runs inside the oracle guest)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/vfio.h>
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bench-c: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: bench-c BDF BAR [READS]\n");
+		return 2;
+	}
+	const char *bdf = argv[1];
+	unsigned bar = atoi(argv[2]);
+	long reads = argc > 3 ? atol(argv[3]) : 200000;
+	long preads = reads / 10 > 1000 ? reads / 10 : 1000;
+	char path[256], link[256];
+	snprintf(path, sizeof path, "/sys/bus/pci/devices/%s/iommu_group", bdf);
+	ssize_t n = readlink(path, link, sizeof link - 1);
+	if (n < 0) die(path);
+	link[n] = 0;
+	snprintf(path, sizeof path, "/dev/vfio/%s", basename(link));
+	int group = open(path, O_RDWR);
+	if (group < 0) die(path);
+	int container = open("/dev/vfio/vfio", O_RDWR);
+	if (container < 0) die("/dev/vfio/vfio");
+	if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container)) die("VFIO_GROUP_SET_CONTAINER");
+	if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) && ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU))
+		die("VFIO_SET_IOMMU");
+	int fd = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	if (fd < 0) die("VFIO_GROUP_GET_DEVICE_FD");
+	struct vfio_region_info ri = {.argsz = sizeof ri, .index = bar};
+	if (ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &ri)) die("VFIO_DEVICE_GET_REGION_INFO");
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t len = (ri.size + pg - 1) & ~(pg - 1);
+	volatile uint32_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, ri.offset);
+	if (p == MAP_FAILED) die("mmap");
+	double mm[7], pr[7];
+	uint32_t sink = 0, v;
+	for (int r = 0; r < 7; r++) {
+		double a = now();
+		for (long i = 0; i < reads; i++)
+			sink += p[0];
+		double b = now();
+		for (long i = 0; i < preads; i++) {
+			if (pread(fd, &v, 4, ri.offset) != 4)
+				die("pread");
+			sink += v;
+		}
+		double c = now();
+		mm[r] = (b - a) / reads;
+		pr[r] = (c - b) / preads;
+	}
+	/* like GuestMain: median of rounds 3-7 */
+	qsort(mm + 2, 5, sizeof(double), cmp);
+	qsort(pr + 2, 5, sizeof(double), cmp);
+	printf("device=%s BAR%u size %llu\n", bdf, bar, (unsigned long long)ri.size);
+	printf("mmapReads=%ld\npreadReads=%ld\n", reads, preads);
+	printf("c.mmap.ns=%.1f\nc.pread.ns=%.1f\nsink=%x\n", mm[4], pr[4], sink);
+	return 0;
+}

@@ -1,0 +1,11 @@
+# Sourced by the oracle scripts: where things live.
+ORACLE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$ORACLE_DIR/.." && pwd)
+# downloads (kernel package) survive between runs here; a fresh machine fills it
+CACHE=${BARMAP_ORACLE_CACHE:-/var/cache/barmap-oracle}
+# build products and results (git-ignored)
+WORK=${BARMAP_ORACLE_WORK:-$ORACLE_DIR/work}
+JAR=$REPO/barmap-cli/target/barmap.jar
+AOT=$WORK/barmap.aot
+log() { echo "oracle: $*" >&2; }
+die() { echo "oracle: error: $*" >&2; exit 1; }

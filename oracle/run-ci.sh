@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The real-kernel oracle, end to end (what .ci/run calls after ./check's mvn install):
+#   1. setup.sh: apt-get what is missing, Debian's current 6.1 amd64 kernel (cached), the initramfs;
+#   2. the barmap jar (built only when missing or older than a source) and its AOT cache;
+#   3. boot.sh for every scenario: the guest writes a capture with `barmap capture --probe`
+#      (and, in firmware-padded, the selftest and the benchmark);
+#   4. OracleIT (mvn -Poracle -pl barmap-vfio verify): binding vs model, selftest facts.
+# Exits non-zero on any disagreement or failure. Env: BARMAP_ORACLE_SCENARIOS (space-separated).
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+SCENARIOS=${BARMAP_ORACLE_SCENARIOS:-firmware-padded linux-packed msix-firmware-padded}
+[ "$(uname -m)" = x86_64 ] || die "the oracle boots an x86_64 guest and runs this machine's JDK inside it: x86_64 hosts only"
+[ "$(id -u)" = 0 ] || die "run as root (apt-get, 9p export of /)"
+T0=$(date +%s)
+step() { log "[$(( $(date +%s) - T0 ))s] $*"; }
+
+step "setup"
+"$ORACLE_DIR/setup.sh"
+
+. "$REPO/scripts/jdk.sh"
+export JAVA_HOME="$BARMAP_JAVA_HOME"
+if ! command -v mvn >/dev/null; then apt-get install -y -qq maven >/dev/null; fi
+stale=$( [ ! -f "$JAR" ] && echo yes || find "$REPO" -path "$REPO/testdata" -prune -o -path "$REPO/oracle" -prune -o \
+  \( -name '*.java' -path '*/src/main/*' -o -name pom.xml \) -newer "$JAR" -print -quit)
+if [ -n "$stale" ]; then
+  step "building barmap.jar"
+  (cd "$REPO" && mvn -B -ntp -q -pl barmap-cli -am install -DskipTests)
+fi
+step "AOT cache"
+BARMAP_GUEST_JAVA="$BARMAP_JAVA_HOME" "$ORACLE_DIR/train-aot.sh"
+
+for s in $SCENARIOS; do
+  step "booting $s"
+  BARMAP_GUEST_JAVA="$BARMAP_JAVA_HOME" "$ORACLE_DIR/boot.sh" "$s"
+done
+
+step "OracleIT"
+# -am: the model and host modules come from this reactor, never from ~/.m2 (which other checkouts on
+# the machine may have overwritten with their own snapshot); -Dtest=NONE: only the IT (./check ran the rest)
+(cd "$REPO" && mvn -B -ntp -q -Poracle -pl barmap-vfio -am verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dbarmap.oracle.scenarios="$(echo $SCENARIOS | tr ' ' ,)" -Dbarmap.oracle.results="$WORK/results") || {
+  for f in "$REPO"/barmap-vfio/target/failsafe-reports/*.txt; do sed -n '1,60p' "$f"; done >&2
+  die "the real kernel and the model disagree (or a guest check failed): see above"
+}
+for s in $SCENARIOS; do
+  log "$s: $(grep -o 'wall-clock.*' "$WORK/results/$s/console.log")"
+done
+step "oracle passed"
