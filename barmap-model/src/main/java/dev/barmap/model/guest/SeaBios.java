@@ -23,6 +23,6 @@ public record SeaBios() implements GuestFirmware {
                 b -> b.io() ? b.size() : Math.max(MEM_MIN, b.size()),
                 b -> b.io() ? b.size() : Math.max(MEM_MIN, b.size()),
                 b -> b.mem64() && b.size() >= (256L << 20),
-                Placer.BY_ALIGN_DESC, ResourceAllocator.FIRST_FIT).splitPrefetchable().place(bars, platform);
+                Placer.BY_ALIGN_DESC, null).splitPrefetchable().place(bars, platform);
     }
 }

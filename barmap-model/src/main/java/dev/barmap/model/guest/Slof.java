@@ -19,6 +19,6 @@ public record Slof() implements GuestFirmware {
         return new Placer(id(), Placer.Mode.BUMP,
                 GuestBar::size,
                 b -> b.io() ? b.size() : Math.max(MIN_ALIGN, b.size()),
-                GuestBar::mem64, Placer.SCAN_ORDER, ResourceAllocator.FIRST_FIT).place(bars, platform);
+                GuestBar::mem64, Placer.SCAN_ORDER, null).place(bars, platform);
     }
 }
