@@ -1,5 +1,6 @@
 package dev.barmap.model.guest;
 
+import dev.barmap.model.BadInputException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ public record ExplicitLayout(String name, Map<BarKey, Long> addresses) implement
         addresses = Map.copyOf(addresses);
     }
 
+    /** @throws BadInputException naming the line when a line is not {@code <device> <bar> <address>} */
     public static ExplicitLayout parse(String name, String text) {
         var m = new LinkedHashMap<BarKey, Long>();
         int n = 0;
@@ -24,10 +26,18 @@ public record ExplicitLayout(String name, Map<BarKey, Long> addresses) implement
             String l = (hash >= 0 ? line.substring(0, hash) : line).strip();
             if (l.isEmpty()) continue;
             String[] f = l.split("\\s+");
-            if (f.length != 3) throw new IllegalArgumentException(name + ":" + n + ": expected '<device> <bar> <address>', got '" + l + "'");
+            if (f.length != 3) throw new BadInputException(name, n, "expected '<device> <bar> <address>', got '" + l + "'");
             String bar = f[1].toUpperCase().replace("BAR", "");
-            long addr = Long.parseUnsignedLong(f[2].toLowerCase().replaceFirst("^0x", ""), 16);
-            m.put(new BarKey(f[0], Integer.parseInt(bar)), addr);
+            int index;
+            long addr;
+            try {
+                index = Integer.parseInt(bar);
+                addr = Long.parseUnsignedLong(f[2].toLowerCase().replaceFirst("^0x", ""), 16);
+            } catch (NumberFormatException e) {
+                throw new BadInputException(name, n, "expected a BAR number 0-5 and a hex address, got '" + l + "'");
+            }
+            if (index < 0 || index > 5) throw new BadInputException(name, n, "BAR " + index + " is not 0-5");
+            if (m.put(new BarKey(f[0], index), addr) != null) throw new BadInputException(name, n, "BAR listed twice: '" + l + "'");
         }
         return new ExplicitLayout(name, m);
     }

@@ -33,9 +33,14 @@ public final class Planner {
      * {@code readFile} returns (see {@link ExplicitLayout} for the format).
      */
     public static GuestFirmware firmware(String spec, Function<String, String> readFile) {
+        return firmware(spec, "x86_64", readFile);
+    }
+
+    /** As {@link #firmware(String, Function)}, with the guest kernel's arch hooks for {@code linux} ({@link LinuxAssign#forArch}). */
+    public static GuestFirmware firmware(String spec, String arch, Function<String, String> readFile) {
         return switch (spec == null ? "seabios" : spec) {
             case "seabios" -> new SeaBios();
-            case "linux" -> new LinuxAssign();
+            case "linux" -> LinuxAssign.forArch(arch);
             case "slof" -> new Slof();
             default -> ExplicitLayout.parse(spec, readFile.apply(spec));
         };

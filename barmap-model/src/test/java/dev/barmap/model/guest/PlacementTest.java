@@ -76,8 +76,10 @@ class PlacementTest {
         assertEquals(Map.of(new BarKey("0000:00:05.0", 0), 0xfebfa000L), got.addresses());
         assertTrue(got.unassigned().get(new BarKey("0000:00:06.0", 0)).contains("not aligned"));
         assertTrue(got.unassigned().get(new BarKey("0000:00:07.0", 0)).contains("not in layout"));
-        var e = assertThrows(IllegalArgumentException.class, () -> ExplicitLayout.parse("bad.txt", "x y\n"));
+        var e = assertThrows(dev.barmap.model.BadInputException.class, () -> ExplicitLayout.parse("bad.txt", "x y\n"));
         assertTrue(e.getMessage().startsWith("bad.txt:1:"));
+        var e2 = assertThrows(dev.barmap.model.BadInputException.class, () -> ExplicitLayout.parse("bad.txt", "# c\n0000:00:05.0 BAR0 0xzz\n"));
+        assertEquals(2, e2.line());
     }
 
     @Test

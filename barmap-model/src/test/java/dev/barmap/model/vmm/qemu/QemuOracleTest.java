@@ -6,7 +6,8 @@ import dev.barmap.model.passthrough.HostDevice;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
+import dev.barmap.model.testing.TestCaptures;
+import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The flat-view model plus the QEMU vfio-pci policy reproduce what the real QEMU 7.2.22 printed for the
- * vfio BARs (src/test/resources/oracle/qemu, see PROVENANCE.md there).
+ * vfio BARs: {@code testdata/qemu} (the shared oracle's QEMU runs; see testdata/README.md).
  */
 class QemuOracleTest {
     static final long PAGE = 4096;
@@ -127,10 +128,7 @@ class QemuOracleTest {
     // --- oracle parsing -------------------------------------------------------------------------------------
 
     static String read(String path) throws IOException {
-        try (InputStream in = QemuOracleTest.class.getResourceAsStream("/oracle/qemu/" + path)) {
-            if (in == null) throw new IOException("missing resource " + path);
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return Files.readString(TestCaptures.TESTDATA.resolve("qemu").resolve(path), StandardCharsets.UTF_8);
     }
 
     /** The "AS memory" flat view lines (FlatView whose root is "system") whose start is in [lo, hi). */
