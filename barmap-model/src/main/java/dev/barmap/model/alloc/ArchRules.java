@@ -22,7 +22,7 @@ import java.util.Set;
  * </ul>
  *
  * @param minMem       PCIBIOS_MIN_MEM (x86: pci_mem_start, the e820 PCI gap; only matters for windows starting at 0)
- * @param isaFloor     x86 pcibios_align_resource: memory starts at or above BIOS_END
+ * @param isaFloor     x86 pcibios_align_resource: memory starts at or above BIOS_END, I/O ports skip ISA aliases
  * @param biosRomClip  x86 arch_remove_reservations: trim BIOS_ROM_BASE..BIOS_ROM_END
  * @param e820         E820 entries trimmed from gaps (empty when pci_use_e820 is off or on other arches)
  */
@@ -84,10 +84,14 @@ public record ArchRules(String name, long minMem, boolean isaFloor, boolean bios
         return false;
     }
 
-    /** pcibios_align_resource() for a candidate start in a gap (memory only). */
+    /** pcibios_align_resource() for a candidate start in a gap. */
     long alignResource(long start, long flags) {
         // arch/x86/pci/i386.c pcibios_align_resource (6.1): "The low 1MB range is reserved for ISA cards"
         if (isaFloor && IoResource.isMem(flags) && Long.compareUnsigned(start, BIOS_END) < 0) return BIOS_END;
+        // same function, I/O ports: "Put everything into 0x00-0xff region modulo 0x400" -- an I/O BAR never
+        // starts where an ISA alias (bits 8-9) would be decoded: if (start & 0x300) start = (start + 0x3ff) & ~0x3ff.
+        // skip_isa_ioresource_align() only applies with PCI_CAN_SKIP_ISA_ALIGN (DMI quirks), not modelled.
+        if (isaFloor && IoResource.isIo(flags) && (start & 0x300) != 0) return (start + 0x3ff) & ~0x3ffL;
         return start;
     }
 

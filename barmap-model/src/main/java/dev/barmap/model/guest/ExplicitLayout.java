@@ -1,0 +1,60 @@
+package dev.barmap.model.guest;
+
+import dev.barmap.model.BadInputException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An explicit guest layout (e.g. read by the CLI from a file, or what {@code info pci} / {@code lspci} showed in a
+ * real guest). Text format, one BAR per line: {@code <device> <bar> <address>} with the address in hex
+ * (0x prefix optional); '#' starts a comment. BARs the layout does not mention are unassigned.
+ */
+public record ExplicitLayout(String name, Map<BarKey, Long> addresses) implements GuestFirmware {
+    public ExplicitLayout {
+        addresses = Map.copyOf(addresses);
+    }
+
+    /** @throws BadInputException naming the line when a line is not {@code <device> <bar> <address>} */
+    public static ExplicitLayout parse(String name, String text) {
+        var m = new LinkedHashMap<BarKey, Long>();
+        int n = 0;
+        for (String line : text.split("\n")) {
+            n++;
+            int hash = line.indexOf('#');
+            String l = (hash >= 0 ? line.substring(0, hash) : line).strip();
+            if (l.isEmpty()) continue;
+            String[] f = l.split("\\s+");
+            if (f.length != 3) throw new BadInputException(name, n, "expected '<device> <bar> <address>', got '" + l + "'");
+            String bar = f[1].toUpperCase().replace("BAR", "");
+            int index;
+            long addr;
+            try {
+                index = Integer.parseInt(bar);
+                addr = Long.parseUnsignedLong(f[2].toLowerCase().replaceFirst("^0x", ""), 16);
+            } catch (NumberFormatException e) {
+                throw new BadInputException(name, n, "expected a BAR number 0-5 and a hex address, got '" + l + "'");
+            }
+            if (index < 0 || index > 5) throw new BadInputException(name, n, "BAR " + index + " is not 0-5");
+            if (m.put(new BarKey(f[0], index), addr) != null) throw new BadInputException(name, n, "BAR listed twice: '" + l + "'");
+        }
+        return new ExplicitLayout(name, m);
+    }
+
+    @Override
+    public String id() { return "file:" + name; }
+
+    @Override
+    public GuestLayout place(List<GuestBar> bars, GuestPlatform platform) {
+        var placed = new HashMap<BarKey, Long>();
+        var missing = new HashMap<BarKey, String>();
+        for (GuestBar b : bars) {
+            Long a = addresses.get(b.key());
+            if (a == null) missing.put(b.key(), "not in layout " + name);
+            else if ((a & (b.size() - 1)) != 0) missing.put(b.key(), String.format("0x%x is not aligned to the BAR size 0x%x", a, b.size()));
+            else placed.put(b.key(), a);
+        }
+        return new GuestLayout(id(), placed, missing, Map.of());
+    }
+}

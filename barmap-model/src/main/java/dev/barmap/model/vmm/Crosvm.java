@@ -1,0 +1,106 @@
+package dev.barmap.model.vmm;
+
+import dev.barmap.model.guest.BarKey;
+import dev.barmap.model.guest.GuestFirmware;
+import dev.barmap.model.passthrough.HostBar;
+import dev.barmap.model.passthrough.MmapArea;
+import dev.barmap.model.passthrough.Msix;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * crosvm devices/src/pci/vfio_pci.rs: allocate_root_barmem aligns each BAR to its own size (so small BARs share
+ * pages); add_bar_mmap mmaps the region (or its sparse areas) minus the page-rounded MSI-X table and PBA
+ * (add_bar_mmap_msix), and registers each piece with VmMemoryRequest::RegisterMemory. KvmVm::add_memory_region
+ * (hypervisor/src/kvm/mod.rs, e2d00176e, 2021) rounds the slot size up to the page ("the mmap will round up the
+ * size"), and checks overlap only against guest RAM, not other BARs. A guest address that is not page-aligned makes
+ * KVM fail with EINVAL; add_bar_mmap then stops mapping that BAR (logged, no boot failure).
+ */
+public record Crosvm() implements VmmPolicy {
+    public static final Crosvm DEFAULT = new Crosvm();
+
+    static final Source BARMAP = new Source("crosvm", "devices/src/pci/vfio_pci.rs", "add_bar_mmap / add_bar_mmap_msix", "main 2024");
+    static final Source KVM = new Source("crosvm", "hypervisor/src/kvm/mod.rs", "KvmVm::add_memory_region", "e2d00176e (2021)");
+
+    @Override
+    public String id() { return "crosvm"; }
+
+    @Override
+    public String label() { return "crosvm"; }
+
+    @Override
+    public List<Source> sources() { return List.of(BARMAP, KVM); }
+
+    @Override
+    public VmmRun run(Topology topology, GuestFirmware firmware, long page) {
+        var rb = new RunBuilder(id(), page);
+        for (Passthrough p : topology.devices()) {
+            for (var g : VmmSupport.hostSizedBars(p, true)) {
+                rb.guestBars.put(g.key(), g);
+                rb.hostBars.put(g.key(), p.host().bar(g.key().index()).orElseThrow());
+            }
+        }
+        topology.emulated().forEach(b -> rb.guestBars.put(b.key(), b));
+        rb.layout = firmware.place(List.copyOf(rb.guestBars.values()), topology.platform());
+
+        for (Passthrough p : topology.devices()) {
+            Optional<Msix> msix = p.host().msix();
+            for (HostBar b : p.host().bars()) {
+                BarKey k = VmmSupport.key(p, b.index());
+                Long gpa = rb.layout.addresses().get(k);
+                if (b.size() == 0 || b.io() || gpa == null) continue;
+                msix.ifPresent(m -> {
+                    if (m.tableBar() == b.index()) rb.emulated.add(new EmulatedRange(k, gpa + m.tableOffset(), m.tableSize(), EmulatedRange.Kind.MSIX_TABLE));
+                    if (m.pbaBar() == b.index()) rb.emulated.add(new EmulatedRange(k, gpa + m.pbaOffset(), m.pbaSize(), EmulatedRange.Kind.MSIX_PBA));
+                });
+                if (!b.mmappable()) continue;
+                List<MmapArea> areas = b.mmapAreas();
+                if (msix.isPresent()) areas = carveMsix(areas, b.index(), msix.get(), page);
+                for (MmapArea a : areas) {
+                    long len = VmmSupport.alignUp(a.size(), page);   // KvmVm::add_memory_region rounds up
+                    var mm = VmmSupport.hostMmap(b, a.offset(), a.size(), page);
+                    if (mm.isPresent()) {
+                        rb.warnings.add(p.guestName() + " BAR" + b.index() + ": RegisterMemory failed: " + mm.get());
+                        break;
+                    }
+                    var kvm = rb.kvmSlot(k, gpa + a.offset(), len, b.hostStart() + a.offset());
+                    if (kvm.isPresent()) {
+                        rb.warnings.add(p.guestName() + " BAR" + b.index() + ": RegisterMemory failed: " + kvm.get());
+                        rb.notes.put(k, "RegisterMemory failed (guest address not page-aligned): left trapped");
+                        break;
+                    }
+                    rb.addMmap(k, new MmapArea(a.offset(), len));
+                }
+            }
+        }
+        return rb.ok();
+    }
+
+    /** add_bar_mmap_msix: remove [begin & ~pgmask, (end + pgmask) & ~pgmask) of the table and PBA from each area. */
+    static List<MmapArea> carveMsix(List<MmapArea> areas, int bar, Msix m, long page) {
+        var ranges = new ArrayList<long[]>();
+        if (m.tableBar() == bar) ranges.add(new long[]{m.tableOffset(), m.tableSize()});
+        if (m.pbaBar() == bar) ranges.add(new long[]{m.pbaOffset(), m.pbaSize()});
+        var out = new ArrayList<MmapArea>();
+        for (MmapArea a : areas) {
+            var pieces = new ArrayList<long[]>();
+            pieces.add(new long[]{a.offset(), a.end()});
+            for (long[] r : ranges) {
+                if (r[0] < a.offset() || r[0] >= a.end()) continue;
+                long begin = Math.max(r[0], a.offset()) & -page;
+                long end = VmmSupport.alignUp(Math.min(r[0] + r[1], a.end()), page);
+                var next = new ArrayList<long[]>();
+                for (long[] pc : pieces) {
+                    if (end <= pc[0] || begin >= pc[1]) { next.add(pc); continue; }
+                    if (pc[0] < begin) next.add(new long[]{pc[0], begin});
+                    if (end < pc[1]) next.add(new long[]{end, pc[1]});
+                }
+                pieces = next;
+            }
+            for (long[] pc : pieces) if (pc[1] > pc[0]) out.add(new MmapArea(pc[0], pc[1] - pc[0]));
+        }
+        return out;
+    }
+}

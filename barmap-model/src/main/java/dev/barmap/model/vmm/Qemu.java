@@ -1,0 +1,142 @@
+package dev.barmap.model.vmm;
+
+import dev.barmap.model.guest.BarKey;
+import dev.barmap.model.guest.GuestBar;
+import dev.barmap.model.guest.GuestFirmware;
+import dev.barmap.model.guest.GuestLayout;
+import dev.barmap.model.memory.KvmSlot;
+import dev.barmap.model.memory.KvmSlots;
+import dev.barmap.model.passthrough.HostBar;
+import dev.barmap.model.passthrough.MmapArea;
+import dev.barmap.model.vmm.qemu.QemuMachine;
+import dev.barmap.model.vmm.qemu.QemuOptions;
+import dev.barmap.model.vmm.qemu.QemuPciFunction;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * QEMU ≥ 2.8 (checked against 7.2.22, the oracle's build): the guest's BAR writes drive QEMU's memory API
+ * ({@link QemuMachine}); KVM slots come from the flat view through kvm_align_section. Sub-page BARs are expanded
+ * to the host page only when page-aligned in the guest and re-added at priority 0, so any BAR sharing the page
+ * wins and the page loses its slot.
+ */
+public record Qemu(QemuOptions options) implements VmmPolicy {
+    public static final Qemu DEFAULT = new Qemu(QemuOptions.DEFAULT);
+
+    static final Source SUB_PAGE = new Source("qemu", "hw/vfio/pci.c", "vfio_sub_page_bar_update_mapping", "2.8 (95251725e335)");
+    static final Source REALIZE = new Source("qemu", "hw/vfio/pci.c", "vfio_realize / vfio_msix_early_setup / vfio_pci_relocate_msix", "7.2");
+    static final Source ALIGN = new Source("qemu", "accel/kvm/kvm-all.c", "kvm_align_section", "2.12+");
+    static final Source FIXUP = new Source("qemu", "hw/vfio/pci.c", "vfio_pci_fixup_msix_region", "2.6+ (MSIX_MAPPABLE early return since 2.12)");
+
+    @Override
+    public String id() { return "qemu"; }
+
+    @Override
+    public String label() {
+        return "QEMU 7.2" + options.msixRelocation().map(b -> " x-msix-relocation=bar" + b).orElse("");
+    }
+
+    @Override
+    public List<Source> sources() { return List.of(SUB_PAGE, FIXUP, REALIZE, ALIGN); }
+
+    @Override
+    public VmmRun run(Topology topology, GuestFirmware firmware, long hostPageSize) {
+        var machine = new QemuMachine(hostPageSize);
+        Map<BarKey, GuestBar> guestBars = new LinkedHashMap<>();
+        Map<BarKey, HostBar> hostBars = new HashMap<>();
+        Map<String, QemuPciFunction> functions = new LinkedHashMap<>();
+        for (Passthrough p : topology.devices()) {
+            var r = QemuPciFunction.VfioPci.realize(machine, p.host(), options);
+            if (r instanceof QemuPciFunction.VfioPci.Realized.Failed f) {
+                return failed(new BootFailure("-device vfio-pci,host=" + p.host().bdf() + ": " + f.error(), REALIZE),
+                        guestBars, hostBars);
+            }
+            var dev = ((QemuPciFunction.VfioPci.Realized.Ok) r).device();
+            functions.put(p.guestName(), dev);
+            for (int i = 0; i < 6; i++) {
+                if (dev.barSize(i) == 0) continue;
+                BarKey k = new BarKey(p.guestName(), i);
+                HostBar hb = p.host().bar(i).orElse(null);
+                boolean mem64 = hb != null ? hb.mem64() : dev.barSize(i) > 0;   // a relocated MSI-X BAR is 64-bit
+                boolean pref = hb == null || hb.prefetchable();
+                guestBars.put(k, new GuestBar(k, dev.barSize(i), dev.isIoBar(i), mem64 && !dev.isIoBar(i), pref, p.bus()));
+                if (hb != null) hostBars.put(k, hb);
+            }
+        }
+        // emulated devices: one function per device name
+        Map<String, long[]> emu = new LinkedHashMap<>();
+        for (GuestBar b : topology.emulated()) {
+            emu.computeIfAbsent(b.key().device(), d -> new long[6])[b.key().index()] = b.size();
+            guestBars.put(b.key(), b);
+        }
+        emu.forEach((name, sizes) -> functions.put(name, machine.addEmulated(name, sizes)));
+
+        GuestLayout layout = firmware.place(List.copyOf(guestBars.values()), topology.platform());
+        // the guest programs every BAR it placed (pci_update_mappings, then vfio's sub-page update)
+        for (var e : layout.addresses().entrySet()) {
+            QemuPciFunction f = functions.get(e.getKey().device());
+            if (f != null && f.barMemory(e.getKey().index()) != null) f.programBar(e.getKey().index(), e.getValue());
+        }
+
+        List<DirectMapping> direct = new ArrayList<>();
+        for (KvmSlot s : machine.kvmSlots()) {
+            if (s.region().backing() == null) continue; // guest RAM would be here; the model has none
+            // kvm_set_phys_mem: the userspace address (mmap start + offset) must be page-aligned too, else KVM says
+            // EINVAL and QEMU aborts
+            var err = KvmSlots.check(s.guestStart(), s.size(), s.offsetInRegion(), hostPageSize);
+            if (err.isPresent()) {
+                return failed(new BootFailure("kvm_set_phys_mem: error registering slot: Invalid argument (" + err.get() + ")", ALIGN), guestBars, hostBars);
+            }
+            var ref = (QemuPciFunction.BarRef) s.region().backing().owner();
+            String guestName = nameOf(functions, ref.bdf());
+            direct.add(new DirectMapping(new BarKey(guestName, ref.bar()), s.guestStart(), s.size(), s.hostStart()));
+        }
+
+        List<EmulatedRange> emulated = new ArrayList<>();
+        Map<BarKey, List<MmapArea>> mmaps = new HashMap<>();
+        Map<BarKey, String> notes = new HashMap<>();
+        for (var e : functions.entrySet()) {
+            if (!(e.getValue() instanceof QemuPciFunction.VfioPci v)) continue;
+            v.msix().ifPresent(m -> {
+                addRange(emulated, v, e.getKey(), m.tableBar(), m.tableOffset(), m.tableSize(), EmulatedRange.Kind.MSIX_TABLE,
+                        !options.noMsixEmulation());
+                addRange(emulated, v, e.getKey(), m.pbaBar(), m.pbaOffset(), m.pbaSize(), EmulatedRange.Kind.MSIX_PBA,
+                        options.pbaEmulated());
+            });
+            for (int i = 0; i < 6; i++) {
+                if (v.regionSize(i) == 0) continue;
+                BarKey k = new BarKey(e.getKey(), i);
+                mmaps.put(k, v.mappedAreas(i));
+                if (v.regionSize(i) < hostPageSize && !v.isIoBar(i) && !v.mmaps(i).isEmpty()) {
+                    notes.put(k, (v.barAddress(i) & (hostPageSize - 1)) == 0
+                            ? "sub-page BAR page-aligned in the guest: expanded to the host page at priority 0"
+                            : "sub-page BAR not page-aligned in the guest: kept at its size (kvm_align_section drops it)");
+                }
+            }
+        }
+        return new VmmRun(id(), Optional.empty(), guestBars, hostBars, layout, direct, emulated, mmaps, notes, machine.warnings());
+    }
+
+    private static void addRange(List<EmulatedRange> out, QemuPciFunction.VfioPci v, String name, int bar, long off, long size,
+                                 EmulatedRange.Kind kind, boolean enabled) {
+        long a = v.barAddress(bar);
+        if (!enabled || a == QemuPciFunction.UNMAPPED) return;
+        out.add(new EmulatedRange(new BarKey(name, bar), a + off, size, kind));
+    }
+
+    private static String nameOf(Map<String, QemuPciFunction> functions, String bdf) {
+        for (var e : functions.entrySet()) {
+            if (e.getValue() instanceof QemuPciFunction.VfioPci v && v.host().bdf().equals(bdf)) return e.getKey();
+        }
+        return bdf;
+    }
+
+    private VmmRun failed(BootFailure f, Map<BarKey, GuestBar> guestBars, Map<BarKey, HostBar> hostBars) {
+        return new VmmRun(id(), Optional.of(f), guestBars, hostBars, null, List.of(), List.of(), Map.of(), Map.of(), List.of());
+    }
+}

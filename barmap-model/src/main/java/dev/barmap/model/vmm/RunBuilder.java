@@ -1,0 +1,59 @@
+package dev.barmap.model.vmm;
+
+import dev.barmap.model.guest.BarKey;
+import dev.barmap.model.guest.GuestBar;
+import dev.barmap.model.guest.GuestLayout;
+import dev.barmap.model.passthrough.HostBar;
+import dev.barmap.model.passthrough.MmapArea;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Accumulates a {@link VmmRun} for the VMMs that call KVM_SET_USER_MEMORY_REGION directly. */
+final class RunBuilder {
+    final String vmm;
+    final long page;
+    final Map<BarKey, GuestBar> guestBars = new LinkedHashMap<>();
+    final Map<BarKey, HostBar> hostBars = new HashMap<>();
+    GuestLayout layout;
+    final List<DirectMapping> direct = new ArrayList<>();
+    final List<EmulatedRange> emulated = new ArrayList<>();
+    final Map<BarKey, List<MmapArea>> mmaps = new HashMap<>();
+    final Map<BarKey, String> notes = new HashMap<>();
+    final List<String> warnings = new ArrayList<>();
+
+    RunBuilder(String vmm, long page) {
+        this.vmm = vmm;
+        this.page = page;
+    }
+
+    void addMmap(BarKey k, MmapArea a) { mmaps.computeIfAbsent(k, x -> new ArrayList<>()).add(a); }
+
+    /** KVM_SET_USER_MEMORY_REGION as kvm_main.c checks it; empty on success. */
+    Optional<String> kvmSlot(BarKey owner, long guestAddr, long size, long hostAddr) {
+        if ((guestAddr & (page - 1)) != 0 || (size & (page - 1)) != 0 || size == 0) {
+            return Optional.of(String.format("KVM_SET_USER_MEMORY_REGION guest_phys_addr=0x%x memory_size=0x%x: %s",
+                    guestAddr, size, VmmSupport.EINVAL));
+        }
+        for (DirectMapping d : direct) {
+            if (d.guestStart() < guestAddr + size && guestAddr < d.guestEnd()) {
+                return Optional.of(String.format("KVM_SET_USER_MEMORY_REGION guest_phys_addr=0x%x memory_size=0x%x overlaps the slot of %s: File exists (os error 17)",
+                        guestAddr, size, d.owner()));
+            }
+        }
+        direct.add(new DirectMapping(owner, guestAddr, size, hostAddr));
+        return Optional.empty();
+    }
+
+    VmmRun ok() {
+        return new VmmRun(vmm, Optional.empty(), guestBars, hostBars, layout, direct, emulated, mmaps, notes, warnings);
+    }
+
+    VmmRun fail(String message, Source source) {
+        return new VmmRun(vmm, Optional.of(new BootFailure(message, source)), guestBars, hostBars, layout, direct, emulated, mmaps, notes, warnings);
+    }
+}

@@ -1,0 +1,292 @@
+package dev.barmap.model.vmm.qemu;
+
+import dev.barmap.model.memory.HostBacking;
+import dev.barmap.model.memory.MemoryRegion;
+import dev.barmap.model.passthrough.HostBar;
+import dev.barmap.model.passthrough.HostDevice;
+import dev.barmap.model.passthrough.MmapArea;
+import dev.barmap.model.passthrough.Msix;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/** A PCI function on a {@link QemuMachine}: its BARs as QEMU memory regions, mapped where the guest programs them. */
+public sealed abstract class QemuPciFunction permits QemuPciFunction.Emulated, QemuPciFunction.VfioPci {
+    /** hw/pci/pci.h PCI_BAR_UNMAPPED. */
+    public static final long UNMAPPED = -1;
+
+    final QemuMachine machine;
+    final String name;
+    final MemoryRegion[] barMemory = new MemoryRegion[6];
+    final long[] barAddr = {UNMAPPED, UNMAPPED, UNMAPPED, UNMAPPED, UNMAPPED, UNMAPPED};
+    final boolean[] barIsIo = new boolean[6];
+
+    QemuPciFunction(QemuMachine machine, String name) {
+        this.machine = machine;
+        this.name = name;
+    }
+
+    public String name() { return name; }
+
+    /** The size the guest discovers by BAR sizing (the registered region's size at pci_register_bar time). */
+    public abstract long barSize(int bar);
+
+    /** The MemoryRegion the PCI core maps for this BAR (r->memory), or null when the BAR is not implemented. */
+    public MemoryRegion barMemory(int bar) { return barMemory[bar]; }
+
+    public long barAddress(int bar) { return barAddr[bar]; }
+
+    public boolean isIoBar(int bar) { return barIsIo[bar]; }
+
+    /**
+     * The guest writes the BAR (and enables decode): hw/pci/pci.c pci_default_write_config → pci_update_mappings.
+     * I/O BARs map into the I/O address space, which this model does not render. {@code UNMAPPED} unmaps.
+     */
+    public void programBar(int bar, long addr) {
+        if (barMemory[bar] == null) throw new IllegalArgumentException(name + " has no BAR " + bar);
+        long old = barAddr[bar];
+        if (!barIsIo[bar]) machine.mapBar(barMemory[bar], old, addr);
+        barAddr[bar] = addr;
+        afterConfigWrite(bar, old);
+    }
+
+    void afterConfigWrite(int bar, long oldAddr) {}
+
+    /** An emulated device: each BAR one I/O region named after the device (as i6300esb, ahci in {@code info mtree}). */
+    public static final class Emulated extends QemuPciFunction {
+        Emulated(QemuMachine machine, String name, long[] barSizes) {
+            super(machine, name);
+            if (barSizes.length > 6) throw new IllegalArgumentException("at most 6 BARs");
+            for (int i = 0; i < barSizes.length; i++) {
+                if (barSizes[i] > 0) barMemory[i] = MemoryRegion.io(name, barSizes[i]);
+            }
+        }
+
+        @Override
+        public long barSize(int bar) { return barMemory[bar] == null ? 0 : barMemory[bar].size(); }
+    }
+
+    /**
+     * A vfio-pci device (hw/vfio/pci.c, QEMU 2.12+ structure; behaviour checked against QEMU 7.2.22):
+     * realize → vfio_populate_device (region info), vfio_msix_early_setup (fixup, relocation),
+     * vfio_bars_register (base BAR "%s base BAR %d" ← region "%s BAR %d" ← "%s BAR %d mmaps[%d]"),
+     * vfio_msix_setup (msix-table/msix-pba on the base BAR). Guest BAR writes run
+     * vfio_sub_page_bar_update_mapping (QEMU 2.8, 95251725e335) for sub-host-page regions.
+     */
+    public static final class VfioPci extends QemuPciFunction {
+        private final HostDevice host;
+        private final QemuOptions options;
+        private final long[] regionSize = new long[6];
+        private final long[] size = new long[6];          // vdev->bars[nr].size
+        private final MemoryRegion[] regionMem = new MemoryRegion[6];
+        private final List<List<MemoryRegion>> mmapMem = new ArrayList<>();
+        private final List<List<MmapArea>> mmaps = new ArrayList<>();
+        private Msix msix;                                  // after relocation
+        private MemoryRegion msixTable, msixPba;
+
+        private VfioPci(QemuMachine machine, String name, HostDevice host, QemuOptions options) {
+            super(machine, name);
+            this.host = host;
+            this.options = options;
+            for (int i = 0; i < 6; i++) {
+                mmapMem.add(new ArrayList<>());
+                mmaps.add(new ArrayList<>());
+            }
+        }
+
+        /**
+         * Realize a vfio-pci device. Fails (QEMU exits at startup with this text) on the errors
+         * vfio_msix_early_setup / vfio_pci_relocate_msix / msix_init report.
+         */
+        public static Realized realize(QemuMachine machine, HostDevice host, QemuOptions options) {
+            var d = new VfioPci(machine, host.bdf(), host, options);
+            Optional<String> err = d.doRealize();
+            if (err.isPresent()) return new Realized.Failed("vfio " + host.bdf() + ": " + err.get());
+            machine.add(d);
+            return new Realized.Ok(d);
+        }
+
+        /** Outcome of {@link #realize}. */
+        public sealed interface Realized {
+            record Ok(VfioPci device) implements Realized {}
+            record Failed(String error) implements Realized {}
+        }
+
+        private Optional<String> doRealize() {
+            // vfio_populate_device → vfio_region_setup: region.mem I/O region of the region's size; mmaps from flags/caps
+            for (HostBar b : host.bars()) {
+                int i = b.index();
+                if (b.size() == 0) continue;
+                regionSize[i] = b.size();
+                size[i] = b.size();
+                barIsIo[i] = b.io();
+                if (!options.noMmap()) mmaps.get(i).addAll(b.mmapAreas());
+            }
+            // vfio_msix_early_setup
+            if (host.msix().isPresent()) {
+                msix = host.msix().get();
+                if (msix.pbaOffset() >= regionSize[msix.pbaBar()]) {
+                    return Optional.of("hardware reports invalid configuration, MSIX PBA outside of specified BAR");
+                }
+                fixupMsixRegion();
+                Optional<String> relo = relocateMsix();
+                if (relo.isPresent()) return relo;
+            }
+            // vfio_bars_register
+            for (int i = 0; i < 6; i++) {
+                if (size[i] == 0) continue;
+                var base = MemoryRegion.io(name + " base BAR " + i, size[i]);
+                if (regionSize[i] > 0) {
+                    regionMem[i] = MemoryRegion.io(name + " BAR " + i, regionSize[i]);
+                    base.addSubregion(0, regionMem[i]);
+                    // vfio_region_mmap: one ram_device subregion per mmap, named "<region name> mmaps[n]"
+                    HostBar hb = host.bar(i).orElseThrow();
+                    var areas = mmaps.get(i);
+                    for (int n = 0; n < areas.size(); n++) {
+                        MmapArea a = areas.get(n);
+                        var mr = MemoryRegion.ramDevice(regionMem[i].name() + " mmaps[" + n + "]", a.size(),
+                                new HostBacking(hb.hostStart() + a.offset(), new BarRef(name, i)));
+                        regionMem[i].addSubregion(a.offset(), mr);
+                        mmapMem.get(i).add(mr);
+                    }
+                }
+                barMemory[i] = base;
+            }
+            // vfio_msix_setup → msix_init (hw/pci/msix.c): table/PBA overlap or outside their BAR → error
+            if (msix != null) {
+                long tsz = msix.tableSize(), psz = msix.pbaSize();
+                boolean overlap = msix.tableBar() == msix.pbaBar()
+                        && msix.tableOffset() < msix.pbaOffset() + psz && msix.pbaOffset() < msix.tableOffset() + tsz;
+                if (overlap || msix.tableOffset() + tsz > size[msix.tableBar()] || msix.pbaOffset() + psz > size[msix.pbaBar()]) {
+                    return Optional.of("msix_init failed: table & pba overlap, or they don't fit in BARs, or don't align");
+                }
+                msixTable = MemoryRegion.io("msix-table", tsz);
+                msixPba = MemoryRegion.io("msix-pba", psz);
+                barMemory[msix.tableBar()].addSubregion(msix.tableOffset(), msixTable);
+                barMemory[msix.pbaBar()].addSubregion(msix.pbaOffset(), msixPba);
+                // vfio_msix_setup: the PBA stays disabled unless a masked vector fires
+                msixPba.setEnabled(options.pbaEmulated());
+                // machine property vfio-no-msix-emulation (spapr)
+                if (options.noMsixEmulation()) msixTable.setEnabled(false);
+            }
+            return Optional.empty();
+        }
+
+        /**
+         * vfio_pci_fixup_msix_region (QEMU 2.6+; 7.2 returns early when the region has MSIX_MAPPABLE): carve
+         * the MSI-X table's host pages out of a single whole-region mmap.
+         */
+        private void fixupMsixRegion() {
+            int tb = msix.tableBar();
+            HostBar hb = host.bar(tb).orElse(null);
+            if (hb == null || hb.msixMappable()) return;
+            var areas = mmaps.get(tb);
+            long rsize = regionSize[tb];
+            if (areas.size() != 1 || areas.getFirst().offset() != 0 || areas.getFirst().size() != rsize) return;
+            long page = machine.hostPageSize();
+            long start = msix.tableOffset() & -page;
+            long end = (msix.tableOffset() + msix.tableSize() + page - 1) & -page;
+            areas.clear();
+            if (start == 0) {
+                if (end < rsize) areas.add(new MmapArea(end, rsize - end));
+            } else if (end >= rsize) {
+                areas.add(new MmapArea(0, start));
+            } else {
+                areas.add(new MmapArea(0, start));
+                areas.add(new MmapArea(end, rsize - end));
+            }
+        }
+
+        /** vfio_pci_relocate_msix (QEMU 2.12, x-msix-relocation). */
+        private Optional<String> relocateMsix() {
+            if (options.msixRelocation().isEmpty()) return Optional.empty();
+            int target = options.msixRelocation().get();
+            long page = machine.hostPageSize();
+            long msixSz = msix.tableSize() + msix.pbaSize();
+            msixSz = (msixSz + page - 1) & -page;           // REAL_HOST_PAGE_ALIGN
+            msixSz = Long.highestOneBit(msixSz - 1) << 1;   // pow2ceil
+            if (msixSz < 1) msixSz = 1;
+            HostBar tbar = host.bar(target).orElse(null);
+            if (tbar != null && tbar.io()) return Optional.of("Invalid MSI-X relocation BAR " + target + ", I/O port BAR");
+            if (size[target] == 0 && target > 0 && host.bar(target - 1).map(HostBar::mem64).orElse(false)) {
+                return Optional.of("Invalid MSI-X relocation BAR " + target + ", consumed by 64-bit BAR " + (target - 1));
+            }
+            boolean mem64 = tbar != null && tbar.mem64();
+            if (size[target] > (1L << 30) && !mem64) {
+                return Optional.of("Invalid MSI-X relocation BAR " + target + ", no space to extend 32-bit BAR");
+            }
+            long tableOffset;
+            if (size[target] == 0) {
+                size[target] = msixSz;
+                tableOffset = 0;
+            } else {
+                size[target] = Math.max(size[target] * 2, msixSz * 2);
+                tableOffset = size[target] / 2;
+            }
+            msix = msix.relocated(target, tableOffset, tableOffset + msix.tableSize());
+            return Optional.empty();
+        }
+
+        @Override
+        public long barSize(int bar) { return size[bar]; }
+
+        public HostDevice host() { return host; }
+
+        /** The MSI-X capability as the guest sees it (after any relocation). */
+        public Optional<Msix> msix() { return Optional.ofNullable(msix); }
+
+        /** The mmaps of a BAR's region after the MSI-X fixup (region offsets). */
+        public List<MmapArea> mmaps(int bar) { return List.copyOf(mmaps.get(bar)); }
+
+        /** The mmaps as currently sized (an expanded sub-page mmap covers the host page), region offsets. */
+        public List<MmapArea> mappedAreas(int bar) {
+            var out = new ArrayList<MmapArea>();
+            var areas = mmaps.get(bar);
+            for (int n = 0; n < areas.size(); n++) out.add(new MmapArea(areas.get(n).offset(), mmapMem.get(bar).get(n).size()));
+            return out;
+        }
+
+        /** The vfio region size of a BAR (host size; can be less than {@link #barSize} after relocation). */
+        public long regionSize(int bar) { return regionSize[bar]; }
+
+        /** vfio_pci_write_config: after a BAR moved, sub-page regions are resized (vfio_sub_page_bar_update_mapping). */
+        @Override
+        void afterConfigWrite(int bar, long oldAddr) {
+            if (oldAddr != barAddr[bar] && regionSize[bar] > 0 && regionSize[bar] < machine.hostPageSize() && !barIsIo[bar]) {
+                subPageBarUpdateMapping(bar);
+            }
+        }
+
+        /**
+         * hw/vfio/pci.c vfio_sub_page_bar_update_mapping (QEMU 2.8): only when the region is exactly one mmap
+         * covering it; a host-page-aligned guest address expands region and mmap to the host page (base only
+         * grows: "if (vdev->bars[bar].size < size)"), else they go back to the real size; when the size differs
+         * from the BAR's, the base BAR is re-added at priority 0 so any BAR sharing the page wins.
+         */
+        private void subPageBarUpdateMapping(int bar) {
+            var areas = mmaps.get(bar);
+            if (areas.size() != 1 || areas.getFirst().size() != regionSize[bar]) return;
+            long page = machine.hostPageSize();
+            long addr = barAddr[bar];
+            long sz = regionSize[bar];
+            if (addr != UNMAPPED && (addr & (page - 1)) == 0) sz = page;
+            MemoryRegion base = barMemory[bar];
+            if (size[bar] < sz) base.setSize(sz);
+            regionMem[bar].setSize(sz);
+            mmapMem.get(bar).getFirst().setSize(sz);
+            if (sz != size[bar] && base.isMapped()) {
+                MemoryRegion as = base.container();
+                as.delSubregion(base);
+                as.addSubregionOverlap(addr, base, 0);
+            }
+        }
+    }
+
+    /** Owner tag of a vfio RAM-device region: which device BAR the host bytes belong to. */
+    public record BarRef(String bdf, int bar) {}
+
+    @Override
+    public String toString() { return getClass().getSimpleName() + "[" + name + ", " + Arrays.toString(barAddr) + "]"; }
+}
