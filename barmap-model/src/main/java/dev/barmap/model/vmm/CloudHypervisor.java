@@ -86,10 +86,8 @@ public record CloudHypervisor(boolean pr7904, boolean pr7939) implements VmmPoli
                 BarKey k = VmmSupport.key(p, b.index());
                 Long gpa = rb.layout.addresses().get(k);
                 if (b.size() == 0 || b.io() || gpa == null) continue;
-                msix.ifPresent(m -> {
-                    if (m.tableBar() == b.index()) rb.emulated.add(new EmulatedRange(k, gpa + m.tableOffset(), m.tableSize(), EmulatedRange.Kind.MSIX_TABLE));
-                    if (m.pbaBar() == b.index()) rb.emulated.add(new EmulatedRange(k, gpa + m.pbaOffset(), ((m.entries() / 64) + 1) * 8L, EmulatedRange.Kind.MSIX_PBA));
-                });
+                // pci/src/msix.rs pba_range: ((entries / 64) + 1) * 8 bytes
+                msix.ifPresent(m -> rb.emulateMsix(k, b.index(), gpa, m, ((m.entries() / 64) + 1) * 8L));
                 if (!b.mmappable()) continue;
                 boolean holdsMsix = msix.map(m -> m.tableBar() == b.index() || m.pbaBar() == b.index()).orElse(false);
                 if (holdsMsix && !b.msixMappable()) {

@@ -37,17 +37,12 @@ public record Firecracker() implements VmmPolicy {
     @Override
     public VmmRun run(Topology topology, GuestFirmware firmware, long page) {
         var rb = new RunBuilder(id(), page);
+        rb.placeHostSized(topology, firmware, false);
         for (Passthrough p : topology.devices()) {
-            for (var g : VmmSupport.hostSizedBars(p, false)) {
-                rb.guestBars.put(g.key(), g);
-                rb.hostBars.put(g.key(), p.host().bar(g.key().index()).orElseThrow());
-            }
             for (HostBar b : p.host().bars()) {
                 if (b.io() && b.size() > 0) rb.notes.put(VmmSupport.key(p, b.index()), "I/O BAR skipped: not exposed to the guest");
             }
         }
-        topology.emulated().forEach(b -> rb.guestBars.put(b.key(), b));
-        rb.layout = firmware.place(List.copyOf(rb.guestBars.values()), topology.platform());
 
         for (Passthrough p : topology.devices()) {
             Optional<Msix> msix = p.host().msix();

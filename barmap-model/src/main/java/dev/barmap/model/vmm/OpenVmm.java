@@ -31,14 +31,7 @@ public record OpenVmm() implements VmmPolicy {
     @Override
     public VmmRun run(Topology topology, GuestFirmware firmware, long page) {
         var rb = new RunBuilder(id(), page);
-        for (Passthrough p : topology.devices()) {
-            for (var g : VmmSupport.hostSizedBars(p, true)) {
-                rb.guestBars.put(g.key(), g);
-                rb.hostBars.put(g.key(), p.host().bar(g.key().index()).orElseThrow());
-            }
-        }
-        topology.emulated().forEach(b -> rb.guestBars.put(b.key(), b));
-        rb.layout = firmware.place(List.copyOf(rb.guestBars.values()), topology.platform());
+        rb.placeHostSized(topology, firmware, true);
 
         for (Passthrough p : topology.devices()) {
             Optional<Msix> msix = p.host().msix();
@@ -46,10 +39,7 @@ public record OpenVmm() implements VmmPolicy {
                 BarKey k = VmmSupport.key(p, b.index());
                 Long gpa = rb.layout.addresses().get(k);
                 if (b.size() == 0 || b.io() || gpa == null) continue;
-                msix.ifPresent(m -> {
-                    if (m.tableBar() == b.index()) rb.emulated.add(new EmulatedRange(k, gpa + m.tableOffset(), m.tableSize(), EmulatedRange.Kind.MSIX_TABLE));
-                    if (m.pbaBar() == b.index()) rb.emulated.add(new EmulatedRange(k, gpa + m.pbaOffset(), m.pbaSize(), EmulatedRange.Kind.MSIX_PBA));
-                });
+                msix.ifPresent(m -> rb.emulateMsix(k, b.index(), gpa, m, m.pbaSize()));
                 if (!b.mmappable()) continue;
                 if (b.size() < page) {
                     rb.notes.put(k, "sub-page region: trap-and-emulate by policy (#3936)");

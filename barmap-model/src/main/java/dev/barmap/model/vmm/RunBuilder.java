@@ -1,10 +1,12 @@
 package dev.barmap.model.vmm;
 
 import dev.barmap.model.guest.BarKey;
+import dev.barmap.model.guest.GuestFirmware;
 import dev.barmap.model.guest.GuestBar;
 import dev.barmap.model.guest.GuestLayout;
 import dev.barmap.model.passthrough.HostBar;
 import dev.barmap.model.passthrough.MmapArea;
+import dev.barmap.model.passthrough.Msix;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,6 +31,28 @@ final class RunBuilder {
     RunBuilder(String vmm, long page) {
         this.vmm = vmm;
         this.page = page;
+    }
+
+    /**
+     * The common start of the VMMs that size guest BARs like the host's: every passed-through BAR at its
+     * host size rounded to a power of two (I/O BARs only when {@code includeIo}), the emulated devices'
+     * BARs, then the firmware's placement of all of them.
+     */
+    void placeHostSized(Topology topology, GuestFirmware firmware, boolean includeIo) {
+        for (Passthrough p : topology.devices()) {
+            for (var g : VmmSupport.hostSizedBars(p, includeIo)) {
+                guestBars.put(g.key(), g);
+                hostBars.put(g.key(), p.host().bar(g.key().index()).orElseThrow());
+            }
+        }
+        topology.emulated().forEach(b -> guestBars.put(b.key(), b));
+        layout = firmware.place(List.copyOf(guestBars.values()), topology.platform());
+    }
+
+    /** The MSI-X table and PBA that live in BAR {@code barIndex} (at guest address {@code gpa}) are emulated. */
+    void emulateMsix(BarKey k, int barIndex, long gpa, Msix m, long pbaSize) {
+        if (m.tableBar() == barIndex) emulated.add(new EmulatedRange(k, gpa + m.tableOffset(), m.tableSize(), EmulatedRange.Kind.MSIX_TABLE));
+        if (m.pbaBar() == barIndex) emulated.add(new EmulatedRange(k, gpa + m.pbaOffset(), pbaSize, EmulatedRange.Kind.MSIX_PBA));
     }
 
     void addMmap(BarKey k, MmapArea a) { mmaps.computeIfAbsent(k, x -> new ArrayList<>()).add(a); }
