@@ -9,7 +9,7 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * {@code java -jar benchmarks.jar p3}: runs {@link ResourceTreeBench} in one JMH run and prints the
+ * {@code java -jar benchmarks.jar p3} / {@code p3-flat}: runs {@link ResourceTreeBench} / {@link FlatViewBench} in one JMH run and prints the
  * BENCHMARKS.md table (ns/op, the n=100k / n=1k ratio, the linear-scan reference's ratio).
  * Any other arguments go to JMH's own command line ({@code -l}, {@code -h}, a regexp...).
  */
@@ -18,14 +18,20 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         if (args.length >= 1 && args[0].equals("p3")) {
-            p3(Arrays.copyOfRange(args, 1, args.length));
+            p3(ResourceTreeBench.class, "P3 resource tree", Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length >= 1 && args[0].equals("p3-flat")) {
+            p3(FlatViewBench.class, "P3 flat view", Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         org.openjdk.jmh.Main.main(args);
     }
 
-    static void p3(String[] ns) throws RunnerException {
-        var opt = new OptionsBuilder().include(ResourceTreeBench.class.getName());
+    /** One JMH run of {@code bench} (all its @Params, or n restricted to {@code ns}) and its table; an op with a
+     * {@code layout} param is reported as {@code op/layout}. */
+    static void p3(Class<?> bench, String title, String[] ns) throws RunnerException {
+        var opt = new OptionsBuilder().include(bench.getName() + "\\.");
         if (ns.length > 0) opt.param("n", ns);
         // result: op -> impl -> n -> ns/op
         Map<String, Map<String, Map<Integer, double[]>>> t = new TreeMap<>();
@@ -34,6 +40,8 @@ public final class BenchMain {
             m = m.substring(m.lastIndexOf('.') + 1);
             String impl = m.endsWith("Fast") ? "barmap" : "linear";
             String op = m.substring(0, m.length() - (m.endsWith("Fast") ? 4 : 6));
+            String layout = r.getParams().getParam("layout");
+            if (layout != null) op += "/" + layout;
             int n = Integer.parseInt(r.getParams().getParam("n"));
             var s = r.getPrimaryResult();
             t.computeIfAbsent(op, k -> new TreeMap<>()).computeIfAbsent(impl, k -> new TreeMap<>())
@@ -52,10 +60,15 @@ public final class BenchMain {
             out.append(" | ").append(lo != null && hi != null ? String.format("%.1f×", hi[0] / lo[0]) : "-");
             out.append(" | ").append(hi != null ? String.format("%.1f ms", hi[0] * 1e6 / 1e6) : "-");
             double[] fastHi = impls.containsKey("barmap") ? impls.get("barmap").get(100000) : null;
-            out.append(" | ").append(impl.equals("linear") && hi != null && fastHi != null ? String.format("%.0f×", hi[0] / fastHi[0]) : "").append(" |\n");
+            out.append(" | ").append(impl.equals("linear") && hi != null && fastHi != null ? ratio(hi[0] / fastHi[0]) : "").append(" |\n");
         }));
         System.out.println();
-        System.out.println("P3 resource tree (" + Runtime.getRuntime().availableProcessors() + " CPUs, " + System.getProperty("java.vm.name") + " " + Runtime.version() + ")");
+        System.out.println(title + " (" + Runtime.getRuntime().availableProcessors() + " CPUs, " + System.getProperty("java.vm.name") + " " + Runtime.version() + ")");
         System.out.print(out);
+    }
+
+    /** 653×, 4.5×, 0.12× (the linear reference can be the faster one). */
+    private static String ratio(double r) {
+        return String.format(r >= 10 ? "%.0f×" : r >= 1 ? "%.1f×" : "%.2f×", r);
     }
 }
