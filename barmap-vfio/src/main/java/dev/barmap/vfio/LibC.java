@@ -77,6 +77,11 @@ public final class LibC {
         return LINKER.downcallHandle(sym, fd, options);
     }
 
+    /** invokeExact declares Throwable: a VfioException passes through, anything else is a bug in the binding. */
+    private static RuntimeException rethrow(Throwable t) {
+        return t instanceof VfioException e ? e : new IllegalStateException(t);
+    }
+
     private static int errno(MemorySegment state) {
         return (int) ERRNO.get(state, 0L);
     }
@@ -88,10 +93,8 @@ public final class LibC {
             int fd = (int) OPEN.invokeExact(state, a.allocateFrom(path), flags, 0);
             if (fd < 0) throw new VfioException("open(" + path + ")", errno(state), null);
             return fd;
-        } catch (VfioException e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw rethrow(t);
         }
     }
 
@@ -101,10 +104,8 @@ public final class LibC {
             MemorySegment state = STATE.get();
             int r = (int) CLOSE.invokeExact(state, fd);
             if (r < 0 && errno(state) != 4) throw new VfioException("close(" + fd + ")", errno(state), null);
-        } catch (VfioException e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw rethrow(t);
         }
     }
 
@@ -115,10 +116,8 @@ public final class LibC {
             int r = (int) IOCTL_PTR.invokeExact(state, fd, request, arg);
             if (r < 0) throw new VfioException(call, errno(state), null);
             return r;
-        } catch (VfioException e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw rethrow(t);
         }
     }
 
@@ -129,10 +128,8 @@ public final class LibC {
             int r = (int) IOCTL_INT.invokeExact(state, fd, request, arg);
             if (r < 0) throw new VfioException(call, errno(state), null);
             return r;
-        } catch (VfioException e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw rethrow(t);
         }
     }
 
@@ -143,10 +140,8 @@ public final class LibC {
             long r = (long) PREAD.invokeExact(state, fd, buf, count, offset);
             if (r < 0) throw new VfioException(String.format("pread(fd %d, %d bytes at 0x%x)", fd, count, offset), errno(state), null);
             return r;
-        } catch (VfioException e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw rethrow(t);
         }
     }
 
@@ -157,10 +152,8 @@ public final class LibC {
             long r = (long) PWRITE.invokeExact(state, fd, buf, count, offset);
             if (r < 0) throw new VfioException(String.format("pwrite(fd %d, %d bytes at 0x%x)", fd, count, offset), errno(state), null);
             return r;
-        } catch (VfioException e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw rethrow(t);
         }
     }
 
@@ -190,10 +183,8 @@ public final class LibC {
                         (flags & MAP_SHARED) != 0 ? "MAP_SHARED" : "MAP_PRIVATE"), errno(state), null);
             }
             return p.address();
-        } catch (VfioException e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw rethrow(t);
         }
     }
 
@@ -203,10 +194,8 @@ public final class LibC {
             MemorySegment state = STATE.get();
             int r = (int) MUNMAP.invokeExact(state, MemorySegment.ofAddress(address), length);
             if (r < 0) throw new VfioException(String.format("munmap(0x%x, 0x%x)", address, length), errno(state), null);
-        } catch (VfioException e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw rethrow(t);
         }
     }
 
@@ -217,10 +206,8 @@ public final class LibC {
             long r = (long) SYSCONF.invokeExact(state, name);
             if (r < 0) throw new VfioException("sysconf(" + name + ")", errno(state), null);
             return r;
-        } catch (VfioException e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw rethrow(t);
         }
     }
 }
