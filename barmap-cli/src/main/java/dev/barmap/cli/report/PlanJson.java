@@ -42,7 +42,8 @@ public final class PlanJson {
             ArrayNode src = v.putArray("sources");
             c.sources().forEach(src::add);
             if (c.failure() == null) v.putNull("failure");
-            else v.putObject("failure").put("message", c.failure().message()).put("source", c.failure().source().toString());
+            else v.putObject("failure").put("cause", c.failure().cause().name()).put("message", c.failure().message())
+                    .put("verbatim", c.failure().verbatim()).put("source", c.failure().source().toString());
             v.put("isolated", c.violations().isEmpty());
             ArrayNode viol = v.putArray("violations");
             for (IsolationViolation iv : c.violations()) {

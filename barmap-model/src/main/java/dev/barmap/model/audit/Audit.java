@@ -5,6 +5,8 @@ import dev.barmap.model.kernel.Platform;
 import dev.barmap.model.pci.Bar;
 import dev.barmap.model.pci.MsixCapability;
 import dev.barmap.model.pci.PciFunction;
+import dev.barmap.model.passthrough.HostDevice;
+import dev.barmap.model.passthrough.HostDevices;
 import dev.barmap.model.resource.IoResource;
 import dev.barmap.model.scan.Check;
 import dev.barmap.model.scan.DeviceResult;
@@ -34,7 +36,9 @@ import java.util.TreeMap;
  *       arm64 and ppc64le distribution kernels).</li>
  *   <li><b>msix-shared-page</b> (WARN): the MSI-X table shares its host page(s) with other registers of the
  *       BAR; QEMU lays the "msix-table" region over the mmap for the table's whole host page (hw/vfio/pci.c),
- *       so those registers trap too. Fix: QEMU {@code x-msix-relocation=auto} (2.12) moves the table to its own BAR.</li>
+ *       so those registers trap too. Fix: QEMU {@code x-msix-relocation=barN} (2.12) with the N that
+ *       {@link MsixRelocation#pick} finds and checks in the QEMU model; no fix when no BAR works. ({@code auto}
+ *       is no fix: vfio_pci_relocate_msix has no automatic choice for any device and QEMU exits.)</li>
  *   <li><b>msix-unknown</b>, <b>groups-unknown</b> (INFO): what the input could not tell.</li>
  * </ul>
  * Pure: runs the scanner on the host (and on the host seen with larger pages).
@@ -65,7 +69,7 @@ public final class Audit {
         trappedBars(scan, out);
         sharedPages(host, out);
         pageSizes(host, scan, out);
-        msix(scan, out);
+        msix(host, scan, out);
         out.sort(Comparator.comparingInt((Finding f) -> rank(f.severity())).thenComparing(f -> f.devices().isEmpty() ? "" : f.devices().getFirst()));
         return new Report(scan, out);
     }
@@ -174,8 +178,9 @@ public final class Audit {
         }
     }
 
-    private static void msix(ScanResult scan, List<Finding> out) {
+    private static void msix(Host host, ScanResult scan, List<Finding> out) {
         long page = scan.host().pageSize();
+        List<HostDevice> devices = null;
         for (DeviceResult d : scan.devices()) {
             PciFunction f = d.function();
             String bdf = f.bdf().toString();
@@ -199,10 +204,17 @@ public final class Audit {
                 if (b > a) other -= b - a - Math.max(0, Math.min(b, tEnd) - Math.max(a, tStart));
             }
             if (other > 0) {
+                if (devices == null) devices = HostDevices.of(host);
+                String fix = devices.stream().filter(h -> h.bdf().equals(bdf)).findFirst()
+                        .flatMap(h -> MsixRelocation.pick(h, host.platform().arch(), page))
+                        .map(c -> "QEMU: -device vfio-pci,host=" + bdf + ",x-msix-relocation=bar" + c.bar() + " (in barmap's QEMU 7.2 model the table "
+                                + "moves to BAR" + c.bar() + " and " + r.name() + " becomes direct; try: barmap plan --qemu-opt host=" + bdf
+                                + ",x-msix-relocation=bar" + c.bar() + ")")
+                        .orElse("");
                 out.add(new Finding(Check.WARN, "msix-shared-page", List.of(bdf), r.name(), String.format(
                         "the MSI-X table (%s at +0x%x) shares its %s of host page with %s of other %s space; the VMM traps the table's whole page, "
                                 + "so accesses there exit too", Sizes.human(m.tableSize()), tStart, Sizes.human(span), Sizes.human(other), r.name()),
-                        "QEMU: -device vfio-pci,host=" + bdf + ",x-msix-relocation=auto (QEMU >= 2.12 moves the table to a BAR of its own)"));
+                        fix));
             }
         }
     }

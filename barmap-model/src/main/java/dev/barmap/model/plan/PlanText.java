@@ -49,13 +49,16 @@ public final class PlanText {
         for (VmmColumn col : plan.columns()) {
             sb.append(col.label()).append(":\n");
             if (col.failure() != null) {
-                sb.append("  does not start: ").append(col.failure().message()).append("\n    (").append(col.failure().source()).append(")\n");
+                sb.append("  does not start: ").append(col.failure().shown()).append("\n    (").append(col.failure().source()).append(")\n");
             }
             for (BarVerdict v : col.bars()) {
                 if (v.summary() == BarVerdict.Summary.FAILED) continue;
                 sb.append("  ").append(v.device()).append(' ').append(barName(v.bar()));
                 if (v.guestAddress() >= 0) sb.append(" at ").append(Long.toHexString(v.guestAddress())).append(" (").append(size(v.guestSize())).append(")");
                 sb.append(":\n");
+                if (!v.note().isEmpty() && v.pages().stream().noneMatch(r -> r.detail().contains(v.note()))) {
+                    sb.append("    note: ").append(v.note()).append('\n');
+                }
                 for (PageRun r : v.pages()) {
                     sb.append("    ");
                     if (r.guestStart() >= 0) {
