@@ -81,7 +81,7 @@ public final class PlanCommand implements Callable<Integer> {
         if (format == Format.json) out.print(PlanJson.render(plan, h, devices));
         else {
             if (devices.isEmpty()) out.println("barmap plan: " + h.source() + ": no function vfio-pci could open has a BAR");
-            else out.print(PlanText.render(plan, h.source()));
+            else out.print(PlanText.render(plan, h.source() + " on a " + dev.barmap.model.kernel.Architecture.of(arch).machineName() + " guest"));
         }
         out.flush();
         return exitCode(plan);

@@ -48,6 +48,9 @@ public final class PlanText {
         sb.append('\n');
         for (VmmColumn col : plan.columns()) {
             sb.append(col.label()).append(":\n");
+            if (!col.placement().isEmpty() && !col.placement().equals(plan.firmware())) {
+                sb.append("  BAR addresses from ").append(col.placement()).append(" (the VMM's own allocator; the guest keeps them)\n");
+            }
             if (col.failure() != null) {
                 sb.append("  does not start: ").append(col.failure().shown()).append("\n    (").append(col.failure().source()).append(")\n");
             }
@@ -100,6 +103,7 @@ public final class PlanText {
             case NOT_MMAPPABLE -> "host: no mmap";
             case MSIX_TABLE -> "MSI-X table";
             case MSIX_PBA -> "MSI-X PBA";
+            case VMM_QUIRK -> "VMM quirk";
             case BEYOND_HOST_BAR -> "relocated MSI-X";
             case SHARED_WITH_GUEST_BAR -> "page shared";
             case SLOT_MISALIGNED -> "misaligned";

@@ -113,6 +113,17 @@ public record CloudHypervisor(boolean pr7904, boolean pr7939) implements VmmPoli
                     if ((gpa & 0xfff) != 0) return rb.fail("Failed to map VFIO MMIO region: Invalid region alignment", BootFailure.Cause.KVM_SLOT_REFUSED, SPARSE);
                     if ((b.size() & 0xfff) != 0) return rb.fail("Failed to map VFIO MMIO region: Invalid region size", BootFailure.Cause.MMAP_FAILED, SPARSE);
                     areas = sparseAround(b, msix, page);
+                    // generate_sparse_areas (v52.0 1314ac883) rounds the table's offset down and its size up separately,
+                    // so a table that straddles a page boundary keeps its tail outside the hole: mapped directly
+                    msix.filter(m -> m.tableBar() == b.index() && m.tableOffset() < b.size()).ifPresent(m -> {
+                        long holeEnd = VmmSupport.alignDown(m.tableOffset(), page) + VmmSupport.alignUp(m.tableSize(), page);
+                        if (holeEnd < m.tableOffset() + m.tableSize()) {
+                            rb.warnings.add(String.format("%s BAR%d: MSI-X table [0x%x, 0x%x) partly mapped directly: generate_sparse_areas carves only "
+                                    + "[0x%x, 0x%x), so guest writes to [0x%x, 0x%x) reach the device and bypass cloud-hypervisor's MSI-X emulation "
+                                    + "(barmap's description)", p.guestName(), b.index(), m.tableOffset(), m.tableOffset() + m.tableSize(),
+                                    VmmSupport.alignDown(m.tableOffset(), page), holeEnd, holeEnd, m.tableOffset() + m.tableSize()));
+                        }
+                    });
                 } else {
                     areas = List.of(new MmapArea(0, b.size()));
                 }

@@ -53,6 +53,8 @@ public record Qemu(QemuOptions options, Map<String, QemuOptions> perDevice) impl
     static final Source SUB_PAGE = new Source("qemu", "hw/vfio/pci.c", "vfio_sub_page_bar_update_mapping", "2.8 (95251725e335)");
     static final Source REALIZE = new Source("qemu", "hw/vfio/pci.c", "vfio_realize / vfio_msix_early_setup / vfio_pci_relocate_msix", "7.2");
     static final Source ALIGN = new Source("qemu", "accel/kvm/kvm-all.c", "kvm_align_section", "2.12+");
+    static final Source QUIRKS = new Source("qemu", "hw/vfio/pci-quirks.c", "vfio_probe_rtl8168_bar2_quirk", "7.2");
+    static final Source INTX = new Source("qemu", "hw/vfio/pci.c", "vfio_intx_interrupt / vfio_intx_mmap_enable", "7.2");
     static final Source FIXUP = new Source("qemu", "hw/vfio/pci.c", "vfio_pci_fixup_msix_region", "2.6+ (MSIX_MAPPABLE early return since 2.12)");
 
     @Override
@@ -69,7 +71,7 @@ public record Qemu(QemuOptions options, Map<String, QemuOptions> perDevice) impl
     }
 
     @Override
-    public List<Source> sources() { return List.of(SUB_PAGE, FIXUP, REALIZE, ALIGN); }
+    public List<Source> sources() { return List.of(SUB_PAGE, FIXUP, REALIZE, QUIRKS, INTX, ALIGN); }
 
     @Override
     public VmmRun run(Topology topology, GuestFirmware firmware, long hostPageSize) {
@@ -136,6 +138,10 @@ public record Qemu(QemuOptions options, Map<String, QemuOptions> perDevice) impl
                 addRange(emulated, v, e.getKey(), m.pbaBar(), m.pbaOffset(), m.pbaSize(), EmulatedRange.Kind.MSIX_PBA,
                         o.pbaEmulated());
             });
+            if (v.host().is(0x10ec, 0x8168) && v.regionSize(2) > 0 && v.barAddress(2) != QemuPciFunction.UNMAPPED) {
+                // vfio_probe_rtl8168_bar2_quirk: the windows at BAR2 +0x70 and +0x74 (4 bytes each)
+                emulated.add(new EmulatedRange(new BarKey(e.getKey(), 2), v.barAddress(2) + 0x70, 8, EmulatedRange.Kind.QUIRK));
+            }
             if (o.msixRelocation().isPresent() && v.host().msix().isPresent() && v.msix().isPresent()) {
                 // vfio_pci_relocate_msix: the table and PBA now live in the target BAR, past any host bytes
                 Msix now = v.msix().get();
@@ -156,7 +162,16 @@ public record Qemu(QemuOptions options, Map<String, QemuOptions> perDevice) impl
                 }
             }
         }
-        return new VmmRun(id(), Optional.empty(), guestBars, hostBars, layout, direct, emulated, mmaps, notes, machine.warnings());
+        var warnings = new ArrayList<>(machine.warnings());
+        for (Passthrough p : topology.devices()) {
+            if (p.host().msix().isPresent()) continue;
+            // hw/vfio/pci.c vfio_intx_interrupt / vfio_intx_mmap_enable (QEMU 7.2): while INTx is handled in QEMU
+            // (no KVM resampling irqfd), each interrupt disables the BAR mmaps until x-intx-mmap-timeout-ms (1100) of quiet
+            warnings.add(p.guestName() + (p.host().msixKnown() ? ": no MSI-X" : ": MSI-X unknown")
+                    + "; if it interrupts with INTx handled in QEMU (not KVM's resampling irqfd), every interrupt unmaps all its BARs "
+                    + "(trapped) until x-intx-mmap-timeout-ms (default 1100) passes without one (barmap's description)");
+        }
+        return new VmmRun(id(), Optional.empty(), guestBars, hostBars, layout, direct, emulated, mmaps, notes, warnings);
     }
 
     private static void addRange(List<EmulatedRange> out, QemuPciFunction.VfioPci v, String name, int bar, long off, long size,

@@ -152,6 +152,13 @@ public sealed abstract class QemuPciFunction permits QemuPciFunction.Emulated, Q
                         regionMem[i].addSubregion(a.offset(), mr);
                         mmapMem.get(i).add(mr);
                     }
+                    // hw/vfio/pci-quirks.c vfio_probe_rtl8168_bar2_quirk (QEMU 7.2, via vfio_bar_quirk_setup): Realtek
+                    // 10ec:8168 BAR2 gets a 4-byte address window at 0x74 and data window at 0x70, both at priority 1
+                    // over the mmaps, so the page holding them loses its KVM slot
+                    if (i == 2 && host.is(0x10ec, 0x8168)) {
+                        regionMem[i].addSubregionOverlap(0x74, MemoryRegion.io("vfio-rtl8168-window-address-quirk", 4), 1);
+                        regionMem[i].addSubregionOverlap(0x70, MemoryRegion.io("vfio-rtl8168-window-data-quirk", 4), 1);
+                    }
                 }
                 barMemory[i] = base;
             }
