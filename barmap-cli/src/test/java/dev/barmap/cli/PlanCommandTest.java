@@ -41,7 +41,8 @@ class PlanCommandTest {
         return new Run(rc, out.toString(), err.toString());
     }
 
-    static final List<String> VMM_IDS = List.of("qemu", "cloud-hypervisor", "crosvm", "firecracker", "openvmm");
+    /** {@code --vmm all}: every modelled version. */
+    static final List<String> VMM_IDS = VmmPolicy.registry().stream().map(VmmPolicy::id).toList();
     static final Set<String> SUMMARIES = Set.of("direct", "partial", "trapped", "shadowed", "failed");
 
     static Stream<Arguments> capturesAndGuests() {
@@ -123,7 +124,9 @@ class PlanCommandTest {
         // 00:05.0 BAR0 is 16 bytes at 0x43106620 on this host: no MMAP from vfio-pci, so trapped under every VMM
         String esb = rows.stream().filter(l -> l.startsWith("0000:00:05.0 BAR0 ")).findFirst().orElseThrow();
         assertFalse(esb.contains("direct"), esb);
-        assertEquals(VmmPolicy.all().size(), esb.split("trapped \\(", -1).length - 1, esb);
+        // trapped under every VMM that starts; Firecracker (no MSI-X on some device: NoMsixIrq) and OpenVMM (I/O BARs) do not
+        assertEquals(VmmPolicy.all().size() - 2, esb.split("trapped \\(", -1).length - 1, esb);
+        assertEquals(2, esb.split("FAILS", -1).length - 1, esb);
         // 00:0b.0 BAR4 is a 32 MiB mmappable BAR, page-aligned in every placement: direct under QEMU (first column)
         String big = rows.stream().filter(l -> l.startsWith("0000:00:0b.0 BAR4 ")).findFirst().orElseThrow();
         assertTrue(big.matches("^0000:00:0b.0 BAR4\\s+40000000\\s+32 MiB\\s+direct 8192 pages.*"), big);
@@ -140,7 +143,7 @@ class PlanCommandTest {
         assertEquals(0, r.rc(), r.err());
         JsonNode got = new ObjectMapper().readTree(r.out());
         for (JsonNode b : got.get("bars")) {
-            JsonNode q = b.get("verdicts").get("qemu");
+            JsonNode q = b.get("verdicts").get("qemu-7.2");
             if (b.get("device").asText().equals("0000:00:0d.0")) {
                 assertEquals(0x80000000L, q.get("guestAddress").asLong());
                 assertEquals("direct", q.get("summary").asText());
@@ -180,7 +183,7 @@ class PlanCommandTest {
         assertEquals(65536, k64.get("pageSize").asLong());
         assertTrue(k64.get("isolated").asBoolean());
         // SeaBIOS gives small BARs their own 4 KiB: with 64 KiB host pages vfio-pci no longer lets them be mmapped
-        long direct4 = count(k4, "qemu", "direct"), direct64 = count(k64, "qemu", "direct");
+        long direct4 = count(k4, "qemu-7.2", "direct"), direct64 = count(k64, "qemu-7.2", "direct");
         assertTrue(direct64 < direct4, direct4 + " vs " + direct64);
     }
 

@@ -65,7 +65,8 @@ public record Qemu(QemuOptions options, Map<String, QemuOptions> perDevice) impl
 
     @Override
     public String label() {
-        var sb = new StringBuilder("QEMU 7.2").append(options.describe());
+        var sb = new StringBuilder("QEMU 7.2");
+        if (!options.describe().isEmpty()) sb.append(' ').append(options.describe().substring(1));
         perDevice.forEach((bdf, o) -> sb.append(" [").append(bdf).append(o.describe()).append(']'));
         return sb.toString();
     }
