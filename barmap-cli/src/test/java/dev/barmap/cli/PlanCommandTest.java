@@ -201,4 +201,61 @@ class PlanCommandTest {
         assertEquals(0, PlanCommand.exitCode(new Plan(4096, "seabios", List.of(ok))));
         assertEquals(1, PlanCommand.exitCode(new Plan(4096, "seabios", List.of(ok, bad))));
     }
+
+    /**
+     * Issue 13 acceptance 3: audit suggests a concrete x-msix-relocation=barN for the MSI-X table sharing its page
+     * (00:0f.0 BAR1 of the packed capture), and plan with that option shows the table moved and the page direct.
+     */
+    @Test
+    void auditsMsixFixMovesTheTableInPlan() throws IOException {
+        Path capture = TestCaptures.root(TestCaptures.CAPTURES.resolve("x86_64-4k-linux-packed"));
+        Run a = run("audit", "--root", capture.toString(), "--format", "json");
+        JsonNode finding = null;
+        for (JsonNode f : new ObjectMapper().readTree(a.out()).get("findings")) if (f.get("kind").asText().equals("msix-shared-page")) finding = f;
+        assertNotNull(finding, a.out());
+        var m = java.util.regex.Pattern.compile("--qemu-opt (host=0000:00:0f\\.0,x-msix-relocation=bar(\\d))").matcher(finding.get("fix").asText());
+        assertTrue(m.find(), finding.toString());
+        String opt = m.group(1), n = m.group(2);
+        assertFalse(finding.get("fix").asText().contains("auto"));
+
+        Run before = run("plan", "--root", capture.toString(), "--vmm", "qemu", "--format", "json");
+        Run after = run("plan", "--root", capture.toString(), "--vmm", "qemu", "--qemu-opt", opt, "--format", "json");
+        assertEquals(0, after.rc(), after.err());
+        assertEquals("trapped", verdict(before, "0000:00:0f.0", 1).get("summary").asText());
+        assertEquals("direct", verdict(after, "0000:00:0f.0", 1).get("summary").asText());
+        Run text = run("plan", "--root", capture.toString(), "--vmm", "qemu", "--qemu-opt", opt);
+        assertTrue(text.out().contains("the MSI-X table moved to BAR" + n), text.out());
+    }
+
+    static JsonNode verdict(Run r, String dev, int bar) throws IOException {
+        for (JsonNode b : new ObjectMapper().readTree(r.out()).get("bars")) {
+            if (b.get("device").asText().equals(dev) && b.get("bar").asInt() == bar) return b.get("verdicts").get("qemu-7.2");
+        }
+        throw new AssertionError(dev + " BAR" + bar + " not in " + r.out());
+    }
+
+    /** Issue 13 acceptance 2: aarch64 input is planned on virt (Linux placement), ppc64le on pseries with its MSI-X setting. */
+    @Test
+    void guestMachineFollowsTheArchitecture() throws IOException {
+        Run arm = run("plan", "--lspci", "../testdata/lspci/rpi-315-i350/lspci.txt", "--vmm", "qemu", "--format", "json");
+        assertEquals(0, arm.rc(), arm.err());
+        JsonNode a = new ObjectMapper().readTree(arm.out());
+        assertEquals("aarch64", a.get("arch").asText());
+        assertEquals("virt", a.get("machine").asText());
+        assertEquals("linux", a.get("guest").asText());
+        Run ppc = run("plan", "--root", TestCaptures.root(TestCaptures.CAPTURES.resolve("ppc64le-64k-firmware-aligned")).toString(), "--vmm", "qemu", "--format", "json");
+        JsonNode p = new ObjectMapper().readTree(ppc.out());
+        assertEquals("pseries", p.get("machine").asText());
+        assertEquals("slof", p.get("guest").asText());
+        assertTrue(p.get("vmms").get(0).get("label").asText().contains("vfio-no-msix-emulation=on"), p.get("vmms").toString());
+    }
+
+    @Test
+    void badQemuOptionIsOneLineExit2() {
+        Run r = run("plan", "--root", TestCaptures.root(TestCaptures.CAPTURES.resolve("x86_64-4k-linux-packed")).toString(), "--qemu-opt", "x-msix-relocation=auto");
+        assertEquals(2, r.rc());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("--qemu-opt") && r.err().contains("bar0..bar5"), r.err());
+        assertTrue(r.out().isEmpty());
+    }
 }
