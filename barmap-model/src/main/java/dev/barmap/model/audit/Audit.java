@@ -55,10 +55,7 @@ public final class Audit {
         /** One kernel parameter fixing every trapped-bar and shared-page finding, or empty. */
         public Optional<String> resourceAlignment() {
             var bdfs = new LinkedHashSet<String>();
-            for (Finding f : findings) {
-                if (f.kind().equals("trapped-bar") && f.fix().startsWith("pci=resource_alignment=")) bdfs.add(f.devices().getFirst());
-                if (f.kind().equals("shared-page") && f.severity() == Check.FAIL) bdfs.addAll(f.devices());
-            }
+            for (Finding f : findings) bdfs.addAll(f.alignedBy());
             return bdfs.isEmpty() ? Optional.empty() : Optional.of("pci=resource_alignment=" + String.join(";", bdfs));
         }
     }
@@ -93,11 +90,15 @@ public final class Audit {
                 String bdf = d.function().bdf().toString();
                 String why = r.reason();
                 String fix;
+                List<String> aligned = List.of();
                 if (why.contains("mmap disabled")) fix = "";
                 else if (why.contains("predates sub-page mmap")) fix = "a kernel >= 4.8 (05f0c03fbac1), or pci=resource_alignment=" + bdf;
                 else if (why.contains("not in the host's resource tree")) fix = "get the BAR assigned (pci=realloc, or firmware settings), then pci=resource_alignment=" + bdf;
-                else fix = "pci=resource_alignment=" + bdf;
-                out.add(new Finding(Check.FAIL, "trapped-bar", List.of(bdf), r.name(), "traps: " + why, fix));
+                else {
+                    fix = "pci=resource_alignment=" + bdf;
+                    aligned = List.of(bdf);
+                }
+                out.add(new Finding(Check.FAIL, "trapped-bar", List.of(bdf), r.name(), "traps: " + why, fix, aligned));
             }
         }
     }
@@ -141,7 +142,7 @@ public final class Audit {
             String fix = "pci=resource_alignment=" + String.join(";", bdfs) + " (each BAR gets a page of its own)";
             if (groups.size() > 1) {
                 out.add(new Finding(Check.FAIL, "shared-page", bdfs, "", where + ": functions in different IOMMU groups share a page, "
-                        + "so none of their BARs there can be mmapped and each traps", fix));
+                        + "so none of their BARs there can be mmapped and each traps", fix, bdfs));
             } else if (unknown) {
                 out.add(new Finding(Check.WARN, "shared-page", bdfs, "", where + ": IOMMU groups unknown, so whether this crosses groups cannot be told", fix));
             } else if (drivers.size() > 1) {

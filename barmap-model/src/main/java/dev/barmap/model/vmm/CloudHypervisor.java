@@ -39,7 +39,8 @@ public record CloudHypervisor(boolean pr7904, boolean pr7939) implements VmmPoli
     public static final CloudHypervisor V51 = new CloudHypervisor(false, false);
     public static final CloudHypervisor V52 = new CloudHypervisor(true, true);
 
-    static final Source ALLOC = new Source("cloud-hypervisor", "pci/src/vfio.rs", "allocate_bars / fixup_msix_region", "PR #5469");
+    static final Source ALLOC = new Source("cloud-hypervisor", "pci/src/vfio.rs, vm-allocator/src/address.rs", "allocate_bars / fixup_msix_region, first_available_range",
+            "PR #5469; same at v51.2 aa208c147 and v52.0 1314ac883");
     static final Source SPARSE = new Source("cloud-hypervisor", "pci/src/vfio.rs", "generate_sparse_areas", "PR #3283, PR #7904");
     static final Source MAP = new Source("cloud-hypervisor", "pci/src/vfio.rs", "map_mmio_regions", "PR #7939");
 
