@@ -95,17 +95,17 @@ public record Crosvm(boolean sparseFix) implements VmmPolicy {
 
     /** add_bar_mmap_msix: remove [begin & ~pgmask, (end + pgmask) & ~pgmask) of the table and PBA from each area. */
     static List<MmapArea> carveMsix(List<MmapArea> areas, int bar, Msix m, long page) {
-        var ranges = new ArrayList<long[]>();
-        if (m.tableBar() == bar) ranges.add(new long[]{m.tableOffset(), m.tableSize()});
-        if (m.pbaBar() == bar) ranges.add(new long[]{m.pbaOffset(), m.pbaSize()});
+        var ranges = VmmSupport.msixRanges(bar, m, m.pbaSize());
         var out = new ArrayList<MmapArea>();
         for (MmapArea a : areas) {
             var pieces = new ArrayList<long[]>();
             pieces.add(new long[]{a.offset(), a.end()});
-            for (long[] r : ranges) {
-                if (r[0] < a.offset() || r[0] >= a.end()) continue;
-                long begin = Math.max(r[0], a.offset()) & -page;
-                long end = VmmSupport.alignUp(Math.min(r[0] + r[1], a.end()), page);
+            for (var mr : ranges) {
+                MmapArea r = mr.range();
+                if (r.offset() < a.offset() || r.offset() >= a.end()) continue;
+                // the range clipped to the area, then page-rounded
+                MmapArea hole = VmmSupport.pageRounded(new MmapArea(r.offset(), Math.min(r.end(), a.end()) - r.offset()), page);
+                long begin = hole.offset(), end = hole.end();
                 var next = new ArrayList<long[]>();
                 for (long[] pc : pieces) {
                     if (end <= pc[0] || begin >= pc[1]) { next.add(pc); continue; }

@@ -79,25 +79,19 @@ public record Firecracker() implements VmmPolicy {
                 boolean holdsMsix = false;
                 if (msix.isPresent()) {
                     Msix m = msix.get();
-                    if (m.tableBar() == b.index()) {
+                    // vfio_calculate_bar_areas: each hole is [align_down(offset), align_down(offset) + align_up(offset % page + size))
+                    for (var mr : VmmSupport.msixRanges(b.index(), m, m.pbaSize())) {
                         holdsMsix = true;
-                        long off = m.tableOffset() & -page, size = VmmSupport.alignUp((m.tableOffset() & (page - 1)) + m.tableSize(), page);
-                        if (off + size > b.size()) {
-                            // VfioError::MsixTableOutOfRange Display (displaydoc), vfio.rs:79 at 2c6128563, copied
-                            return rb.failVerbatim(String.format("BAR%d MSI-X table at offset %#x size %#x does not fit in region of size %#x", b.index(), off, size, b.size()), BootFailure.Cause.MSIX_LAYOUT, AREAS);
+                        MmapArea r = mr.range(), hole = VmmSupport.pageRounded(r, page);
+                        boolean table = mr.kind() == EmulatedRange.Kind.MSIX_TABLE;
+                        if (hole.end() > b.size()) {
+                            // VfioError::MsixTableOutOfRange / MsixPbaOutOfRange Display (displaydoc), vfio.rs:79 / :81 at 2c6128563, copied
+                            return rb.failVerbatim(String.format(table ? "BAR%d MSI-X table at offset %#x size %#x does not fit in region of size %#x"
+                                    : "BAR%d MSI-X PBA at offset %#x size %#x does not fit in region of size %#x", b.index(), hole.offset(), hole.size(), b.size()),
+                                    BootFailure.Cause.MSIX_LAYOUT, AREAS);
                         }
-                        holes.add(new MmapArea(off, size));
-                        rb.emulated.add(new EmulatedRange(k, gpa + m.tableOffset(), m.tableSize(), EmulatedRange.Kind.MSIX_TABLE));
-                    }
-                    if (m.pbaBar() == b.index()) {
-                        holdsMsix = true;
-                        long off = m.pbaOffset() & -page, size = VmmSupport.alignUp((m.pbaOffset() & (page - 1)) + m.pbaSize(), page);
-                        if (off + size > b.size()) {
-                            // VfioError::MsixPbaOutOfRange Display, vfio.rs:81 at 2c6128563, copied
-                            return rb.failVerbatim(String.format("BAR%d MSI-X PBA at offset %#x size %#x does not fit in region of size %#x", b.index(), off, size, b.size()), BootFailure.Cause.MSIX_LAYOUT, AREAS);
-                        }
-                        holes.add(new MmapArea(off, size));
-                        rb.emulated.add(new EmulatedRange(k, gpa + m.pbaOffset(), m.pbaSize(), EmulatedRange.Kind.MSIX_PBA));
+                        holes.add(hole);
+                        rb.emulated.add(new EmulatedRange(k, gpa + r.offset(), r.size(), mr.kind()));
                     }
                 }
                 List<MmapArea> areas;

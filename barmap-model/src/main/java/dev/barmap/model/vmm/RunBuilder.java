@@ -68,8 +68,7 @@ final class RunBuilder {
 
     /** The MSI-X table and PBA that live in BAR {@code barIndex} (at guest address {@code gpa}) are emulated. */
     void emulateMsix(BarKey k, int barIndex, long gpa, Msix m, long pbaSize) {
-        if (m.tableBar() == barIndex) emulated.add(new EmulatedRange(k, gpa + m.tableOffset(), m.tableSize(), EmulatedRange.Kind.MSIX_TABLE));
-        if (m.pbaBar() == barIndex) emulated.add(new EmulatedRange(k, gpa + m.pbaOffset(), pbaSize, EmulatedRange.Kind.MSIX_PBA));
+        for (var r : VmmSupport.msixRanges(barIndex, m, pbaSize)) emulated.add(new EmulatedRange(k, gpa + r.range().offset(), r.range().size(), r.kind()));
     }
 
     void addMmap(BarKey k, MmapArea a) { mmaps.computeIfAbsent(k, x -> new ArrayList<>()).add(a); }
