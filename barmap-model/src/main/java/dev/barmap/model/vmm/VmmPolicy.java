@@ -14,7 +14,7 @@ import java.util.List;
  * <p>Every modelled upstream version is its own policy with a unique {@link #id()} ({@code qemu-7.2},
  * {@code cloud-hypervisor-52}, ...); {@link #family()} groups the versions of one VMM.
  */
-public sealed interface VmmPolicy permits Qemu, CloudHypervisor, Crosvm, Firecracker, OpenVmm {
+public sealed interface VmmPolicy permits Qemu, CloudHypervisor, Crosvm, Firecracker, OpenVmm, VmmPolicy.Unmodelled {
     /** Unique id of this VMM version, e.g. {@code cloud-hypervisor-52}: the JSON key of its verdicts. */
     String id();
 
@@ -28,6 +28,16 @@ public sealed interface VmmPolicy permits Qemu, CloudHypervisor, Crosvm, Firecra
     List<Source> sources();
 
     VmmRun run(Topology topology, GuestFirmware firmware, long hostPageSize);
+
+    /**
+     * A policy that is none of the VMMs barmap models, so never in {@link #all()} nor found by {@link #byId}.
+     * Tests implement it to run a deliberately broken VMM (one that maps a page beyond its BAR) through the
+     * planner and the CLI and see the isolation check fire, which no modelled VMM can make it do.
+     */
+    non-sealed interface Unmodelled extends VmmPolicy {
+        @Override
+        default String family() { return id(); }
+    }
 
     /** Every modelled version, in table column order (families in a fixed order, oldest version first). */
     static List<VmmPolicy> registry() {
