@@ -18,7 +18,10 @@ KERNEL=$CACHE/$KVER/boot/vmlinuz-$KVER
 [ -f "$JAR" ] || die "no $JAR: build it (mvn -pl barmap-cli -am install -DskipTests)"
 [ -x "$JAVA_HOME_GUEST/bin/java" ] || die "no JDK at $JAVA_HOME_GUEST (the guest runs the host's JDK over 9p)"
 
-BIOS=(); BENCH=""; SELFTEST=0; CYCLES=${BARMAP_ORACLE_CYCLES:-1000}
+BIOS=(); BENCH=""; SELFTEST=0; DRIVER=0; CYCLES=${BARMAP_ORACLE_CYCLES:-1000}
+# the edu driver's lifecycle cycles, and how often (and with which extra JVM options, comma-separated) the
+# Java benchmark runs: oracle/bench.sh BARMAP_ORACLE_BENCH_RUNS=30 for the crash hunt (BENCHMARKS.md)
+DCYCLES=${BARMAP_ORACLE_DRIVER_CYCLES:-10000}; BENCHRUNS=${BARMAP_ORACLE_BENCH_RUNS:-1}; BENCHOPTS=${BARMAP_ORACLE_BENCH_OPTS:-}
 case "$SCEN" in
   firmware-padded|linux-packed)
     [ "$SCEN" = linux-packed ] && BIOS=(-bios /usr/share/qemu/qboot.rom)
@@ -38,7 +41,7 @@ case "$SCEN" in
       -device virtio-rng-pci,addr=0xf)
     # selftest and benchmark once, where SeaBIOS makes the sub-page BARs mmappable; the benchmark reads
     # the i6300esb's 16-byte BAR0 (watchdog registers: reading them has no side effect)
-    [ "$SCEN" = firmware-padded ] && { SELFTEST=1; BENCH=0000:00:05.0:0; };;
+    [ "$SCEN" = firmware-padded ] && { SELFTEST=1; DRIVER=1; BENCH=0000:00:05.0:0; };;
   msix-firmware-padded)
     DEV=(-drive if=none,id=nvm0,format=raw,file="$WORK/nvme.img",readonly=on
       -device nvme,addr=0x3,serial=deadbeef,drive=nvm0
@@ -50,8 +53,10 @@ esac
 rm -rf "$OUT" && mkdir -p "$OUT"
 AOTARG=""
 [ -f "$AOT" ] && [ "$AOT" -nt "$JAR" ] && AOTARG="barmap.aot=$AOT"
-APPEND="console=ttyS0 intel_iommu=on panic=1 loglevel=4 barmap.jar=$JAR barmap.java=$JAVA_HOME_GUEST barmap.selftest=$SELFTEST barmap.cycles=$CYCLES $AOTARG"
-[ -n "$BENCH" ] && APPEND="$APPEND barmap.bench=$BENCH"
+APPEND="console=ttyS0 intel_iommu=on no_timer_check panic=1 loglevel=4 barmap.jar=$JAR barmap.java=$JAVA_HOME_GUEST barmap.selftest=$SELFTEST barmap.cycles=$CYCLES $AOTARG"
+[ -n "$BENCH" ] && APPEND="$APPEND barmap.bench=$BENCH barmap.benchruns=$BENCHRUNS"
+[ -n "$BENCH" ] && [ -n "$BENCHOPTS" ] && APPEND="$APPEND barmap.benchopts=$BENCHOPTS"
+[ "$DRIVER" = 1 ] && APPEND="$APPEND barmap.driver=1 barmap.drivercycles=$DCYCLES"
 CMD=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m 2G "${BIOS[@]}"
   -nodefaults -display none -no-reboot -serial stdio -monitor none
   -device intel-iommu
