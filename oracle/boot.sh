@@ -21,7 +21,9 @@ KERNEL=$CACHE/$KVER/boot/vmlinuz-$KVER
 BIOS=(); BENCH=""; SELFTEST=0; DRIVER=0; CYCLES=${BARMAP_ORACLE_CYCLES:-1000}
 # the edu driver's lifecycle cycles, and how often (and with which extra JVM options, comma-separated) the
 # Java benchmark runs: oracle/bench.sh BARMAP_ORACLE_BENCH_RUNS=30 for the crash hunt (BENCHMARKS.md)
-DCYCLES=${BARMAP_ORACLE_DRIVER_CYCLES:-10000}; BENCHRUNS=${BARMAP_ORACLE_BENCH_RUNS:-1}; BENCHOPTS=${BARMAP_ORACLE_BENCH_OPTS:-}
+DCYCLES=${BARMAP_ORACLE_DRIVER_CYCLES:-1000}; BENCHRUNS=${BARMAP_ORACLE_BENCH_RUNS:-1}; BENCHOPTS=${BARMAP_ORACLE_BENCH_OPTS:-}
+# BARMAP_ORACLE_CAPTURE=0 / BARMAP_ORACLE_SELFTEST=0 / BARMAP_ORACLE_DRIVER=0: leave those steps out (for benchmark-only boots)
+CAPTURE=${BARMAP_ORACLE_CAPTURE:-1}
 case "$SCEN" in
   firmware-padded|linux-packed)
     [ "$SCEN" = linux-packed ] && BIOS=(-bios /usr/share/qemu/qboot.rom)
@@ -50,10 +52,12 @@ case "$SCEN" in
   *) die "unknown scenario '$SCEN' (firmware-padded, linux-packed, msix-firmware-padded)";;
 esac
 
+[ -n "${BARMAP_ORACLE_SELFTEST:-}" ] && SELFTEST=$BARMAP_ORACLE_SELFTEST
+[ -n "${BARMAP_ORACLE_DRIVER:-}" ] && DRIVER=$BARMAP_ORACLE_DRIVER
 rm -rf "$OUT" && mkdir -p "$OUT"
 AOTARG=""
 [ -f "$AOT" ] && [ "$AOT" -nt "$JAR" ] && AOTARG="barmap.aot=$AOT"
-APPEND="console=ttyS0 intel_iommu=on no_timer_check panic=1 loglevel=4 barmap.jar=$JAR barmap.java=$JAVA_HOME_GUEST barmap.selftest=$SELFTEST barmap.cycles=$CYCLES $AOTARG"
+APPEND="console=ttyS0 intel_iommu=on no_timer_check panic=1 loglevel=4 barmap.jar=$JAR barmap.java=$JAVA_HOME_GUEST barmap.selftest=$SELFTEST barmap.cycles=$CYCLES barmap.capture=$CAPTURE $AOTARG"
 [ -n "$BENCH" ] && APPEND="$APPEND barmap.bench=$BENCH barmap.benchruns=$BENCHRUNS"
 [ -n "$BENCH" ] && [ -n "$BENCHOPTS" ] && APPEND="$APPEND barmap.benchopts=$BENCHOPTS"
 [ "$DRIVER" = 1 ] && APPEND="$APPEND barmap.driver=1 barmap.drivercycles=$DCYCLES"

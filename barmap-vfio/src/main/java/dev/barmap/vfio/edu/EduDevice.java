@@ -24,7 +24,8 @@ import java.time.Duration;
  *  0x80 (RW) DMA source, 0x88 DMA destination, 0x90 DMA count (8-byte accesses allowed from 0x80)
  *  0x98 (RW) DMA command: 0x1 start, 0x2 direction (0: RAM to edu, 1: edu to RAM), 0x4 interrupt when done
  * </pre>
- * The device's own buffer is 4096 bytes at 0x40000 (DMA_START, DMA_SIZE); its DMA addresses are masked to
+ * The device's own buffer is 4096 bytes at 0x40000 (DMA_START, DMA_SIZE), of which QEMU 7.2 lets a transfer
+ * reach 4095 (see {@link #MAX_TRANSFER}); its DMA addresses are masked to
  * 28 bits ({@code dma_mask = (1UL << 28) - 1}, edu_instance_init()), so IOVAs must lie below 256 MiB. A DMA
  * completes about 100 ms (virtual clock) after the command (dma_rw(): {@code timer_mod(..., + 100)}).
  * Interrupts: INTx pin A, and one MSI vector (msi_init(pdev, 0, 1, ...)); no MSI-X. Accesses below 0x80
@@ -57,6 +58,11 @@ public final class EduDevice {
     /** The device's internal DMA buffer: 4096 bytes at 0x40000 (DMA_START, DMA_SIZE). */
     public static final long DMA_START = 0x40000;
     public static final int DMA_SIZE = 4096;
+    /**
+     * The longest transfer QEMU 7.2's edu accepts from offset 0: its edu_check_range() requires the end to lie
+     * strictly inside the buffer and calls hw_error() (QEMU aborts) otherwise.
+     */
+    public static final int MAX_TRANSFER = DMA_SIZE - 1;
     /** The device masks DMA addresses to 28 bits. */
     public static final long DMA_MASK = (1L << 28) - 1;
 
@@ -140,7 +146,13 @@ public final class EduDevice {
     public IrqResult dma(DmaMapping mapping, long ramOffset, int devOffset, int count, boolean toRam, EventFd irq, boolean intx) {
         long iova = mapping.iova() + ramOffset;
         if (ramOffset < 0 || ramOffset + count > mapping.size()) throw new IllegalArgumentException("DMA of " + count + " bytes at " + ramOffset + " leaves the mapping");
-        if (devOffset < 0 || devOffset + count > DMA_SIZE) throw new IllegalArgumentException("the edu buffer is " + DMA_SIZE + " bytes");
+        // QEMU 7.2's edu_check_range() wants the transfer's end strictly inside the buffer
+        // (within(end1, start, end2), end exclusive) and aborts QEMU with hw_error() otherwise, so a transfer
+        // may not reach the buffer's last byte there (later QEMUs accept xfer_end <= dma_end)
+        if (count <= 0 || devOffset < 0 || devOffset + count >= DMA_SIZE) {
+            throw new IllegalArgumentException("the edu buffer is " + DMA_SIZE + " bytes and QEMU 7.2 refuses a transfer that reaches its last byte: "
+                    + count + " bytes at " + devOffset);
+        }
         if ((iova & ~DMA_MASK) != 0 || ((iova + count - 1) & ~DMA_MASK) != 0) {
             throw new IllegalArgumentException(String.format("IOVA 0x%x is beyond the edu's 28-bit DMA mask", iova));
         }

@@ -107,15 +107,17 @@ final class DriverCheck {
 
             try (Arena ma = Arena.ofConfined()) {
                 EventFd msi = dev.enableIrq(EduDevice.MSI, 1, ma).getFirst();
-                var toDev = edu.dma(ms, 0, 0, EduDevice.DMA_SIZE, false, msi, false);
+                var toDev = edu.dma(ms, 0, 0, EduDevice.MAX_TRANSFER, false, msi, false);
                 out.put("dma.toDevice.irqStatus", Integer.toHexString(toDev.irqStatus()));
-                var toRam = edu.dma(md, 0, 0, EduDevice.DMA_SIZE, true, msi, false);
+                var toRam = edu.dma(md, 0, 0, EduDevice.MAX_TRANSFER, true, msi, false);
                 out.put("dma.toRam.irqStatus", Integer.toHexString(toRam.irqStatus()));
                 long mismatches = 0;
-                for (long i = 0; i < EduDevice.DMA_SIZE; i++) {
+                for (long i = 0; i < EduDevice.MAX_TRANSFER; i++) {
                     if (src.get(ValueLayout.JAVA_BYTE, i) != dst.get(ValueLayout.JAVA_BYTE, i)) mismatches++;
                 }
-                out.put("dma.bytes", Integer.toString(EduDevice.DMA_SIZE));
+                out.put("dma.bytes", Integer.toString(EduDevice.MAX_TRANSFER));
+                // the byte past the transfer stays as allocated (arena memory is zeroed): the device wrote exactly count bytes
+                out.put("dma.byteAfterTransfer", Integer.toString(dst.get(ValueLayout.JAVA_BYTE, EduDevice.MAX_TRANSFER)));
                 out.put("dma.mismatches", Long.toString(mismatches));
                 out.put("dma.dstNonZero", Boolean.toString(dst.asSlice(0, 64).toArray(ValueLayout.JAVA_BYTE).length == 64
                         && !java.util.Arrays.equals(dst.asSlice(0, 64).toArray(ValueLayout.JAVA_BYTE), new byte[64])));
@@ -191,6 +193,7 @@ final class DriverCheck {
                 }
             }
             done++;
+            if (done % 1000 == 0) System.err.println("driver: " + done + " cycles, " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         }
         out.put("cycles", Integer.toString(done));
         out.put("cycles.ms", Long.toString((System.nanoTime() - t0) / 1_000_000));
