@@ -162,6 +162,21 @@ public final class FfmVfioDevice implements VfioDevice {
         setIrqs(VfioAbi.VFIO_IRQ_SET_DATA_NONE | VfioAbi.VFIO_IRQ_SET_ACTION_TRIGGER, index, sub, 1, "trigger " + sub);
     }
 
+    /**
+     * Sets or clears Bus Master Enable (bit 2 of the PCI command register, include/uapi/linux/pci_regs.h
+     * PCI_COMMAND 0x04, PCI_COMMAND_MASTER 0x4) through the config region. vfio-pci does not set it when
+     * the device is opened (vfio_pci_core_enable(), 6.1, only pci_enable_device()), and without it the
+     * device can neither DMA nor send MSI/MSI-X (both are memory writes by the device); a driver sets it
+     * before either, as DPDK's pci_vfio_set_bus_master() does. Returns the command register written.
+     */
+    public int setBusMaster(boolean on) {
+        RegionInfo cfg = regionInfo(VfioAbi.VFIO_PCI_CONFIG_REGION_INDEX);
+        int cmd = (int) LibC.preadValue(fd.get(), 2, cfg.offset() + 4);
+        int next = on ? cmd | 0x4 : cmd & ~0x4;
+        if (next != cmd) LibC.pwriteValue(fd.get(), 2, cfg.offset() + 4, next);
+        return (int) LibC.preadValue(fd.get(), 2, cfg.offset() + 4);
+    }
+
     /** Whether the kernel offers VFIO_DEVICE_RESET for this device (VFIO_DEVICE_FLAGS_RESET). */
     public boolean resetSupported() {
         return (deviceInfo().flags() & DeviceInfo.FLAG_RESET) != 0;

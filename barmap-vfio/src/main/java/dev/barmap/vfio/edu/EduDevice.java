@@ -75,7 +75,14 @@ public final class EduDevice {
         this.dev = dev;
         this.bar0 = dev.region(0, arena);
         this.timeout = timeout;
+        // DMA and MSI are memory writes by the device: QEMU drops them while Bus Master Enable is clear
+        this.command = dev.setBusMaster(true);
     }
+
+    private final int command;
+
+    /** The PCI command register after Bus Master Enable was set. */
+    public int command() { return command; }
 
     public RegionAccess bar0() { return bar0; }
 

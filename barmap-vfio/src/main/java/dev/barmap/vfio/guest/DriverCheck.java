@@ -54,6 +54,7 @@ final class DriverCheck {
             out.put("edu.iommu", String.valueOf(c.iommuType()));
             EduDevice edu = new EduDevice(dev, arena, TIMEOUT);
             out.put("edu.bar0Mapped", Boolean.toString(edu.mapped()));
+            out.put("edu.command", Integer.toHexString(edu.command()));
             out.put("edu.id", Integer.toHexString(edu.id()));
             out.put("edu.liveness.12345678", Integer.toHexString(edu.liveness(0x12345678)));
             out.put("edu.factorial.polling.10", Integer.toString(edu.factorialPolling(10)));
@@ -167,6 +168,8 @@ final class DriverCheck {
         out.put("cycles.eventfdsBefore", Long.toString(GuestMain.eventfdCount()));
         out.put("cycles.vfioMappingsBefore", Long.toString(GuestMain.vfioMappings()));
         out.put("cycles.lockedKbBefore", Long.toString(GuestMain.lockedKb()));
+        System.err.println("driver: before the cycles: fds " + GuestMain.fdCount() + " eventfds " + GuestMain.eventfdCount()
+                + " vfioMappings " + GuestMain.vfioMappings() + " VmLck kB " + GuestMain.lockedKb());
         long t0 = System.nanoTime();
         int done = 0;
         for (int i = 0; i < cycles; i++) {
@@ -193,7 +196,10 @@ final class DriverCheck {
                 }
             }
             done++;
-            if (done % 1000 == 0) System.err.println("driver: " + done + " cycles, " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            if (done % 1000 == 0) {
+                System.err.println("driver: " + done + " cycles, " + (System.nanoTime() - t0) / 1_000_000 + " ms; fds " + GuestMain.fdCount()
+                        + " eventfds " + GuestMain.eventfdCount() + " vfioMappings " + GuestMain.vfioMappings() + " VmLck kB " + GuestMain.lockedKb());
+            }
         }
         out.put("cycles", Integer.toString(done));
         out.put("cycles.ms", Long.toString((System.nanoTime() - t0) / 1_000_000));

@@ -159,6 +159,7 @@ class OracleIT {
         assertEquals("0000:00:0d.0", p.getProperty("edu.bdf"), "the edu function");
         assertEquals("TYPE1V2", p.getProperty("edu.iommu"));
         assertEquals("true", p.getProperty("edu.bar0Mapped"), "edu's 1 MiB BAR0 is mmappable");
+        assertEquals(4, Integer.parseInt(p.getProperty("edu.command"), 16) & 4, "Bus Master Enable set through the config region");
         assertEquals("10000ed", p.getProperty("edu.id"), "identification register");
         assertEquals("edcba987", p.getProperty("edu.liveness.12345678"), "liveness: ~0x12345678");
         assertEquals("3628800", p.getProperty("edu.factorial.polling.10"), "10! by polling the status register");
