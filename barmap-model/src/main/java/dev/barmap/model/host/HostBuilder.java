@@ -26,10 +26,15 @@ public final class HostBuilder {
     public static Host build(String source, Platform platform, KernelRelease kernel, String iomemFile, String iomemText,
                              SortedMap<Bdf, PciFunction> functions, List<String> notes) {
         var allNotes = new ArrayList<>(notes);
+        checkNoSharedRanges(functions);
         if (iomemText != null) {
             // BARs and bus windows are not busy: __request_region() descends into them (kernel/resource.c)
             Iomem.Parsed p = Iomem.parse(iomemFile, iomemText, name -> name.startsWith("PCI Bus ") || Bdf.isBdf(name)
                     || name.startsWith("pci@") || name.startsWith("PCI ") || name.equals(dev.barmap.model.vfio.SubPageMmapRule.DUMMY_NAME));
+            if (p.lines() == 0) {
+                // the kernel always lists at least System RAM (kernel/resource.c r_show over iomem_resource)
+                throw new BadInputException(iomemFile, 0, "empty: /proc/iomem always lists at least System RAM (a failed copy?)");
+            }
             if (!p.addressesHidden()) {
                 for (PciFunction f : functions.values()) {
                     for (Bar b : f.bars()) {
@@ -46,6 +51,33 @@ public final class HostBuilder {
             allNotes.add("no /proc/iomem: the resource tree is rebuilt from sysfs (PCI BARs and bridge windows only)");
         }
         return new Host(source, platform, kernel, synthesize(functions), functions, true, allNotes);
+    }
+
+    /**
+     * Two functions' BARs never overlap on a real host: the kernel claims each BAR in the resource tree
+     * (drivers/pci/setup-res.c pci_claim_resource refuses a conflicting one and leaves it unassigned), so
+     * sysfs showing the same range for two functions is a broken or edited capture, not a host (issue 14).
+     * Only assigned (non-UNSET, non-empty) memory and I/O BARs 0-5 are compared; O(n log n).
+     */
+    static void checkNoSharedRanges(SortedMap<Bdf, PciFunction> functions) {
+        record Item(PciFunction f, Bar b) {}
+        var items = new ArrayList<Item>();
+        for (PciFunction f : functions.values()) {
+            for (Bar b : f.bars()) {
+                if (!b.empty() && (b.isMem() || b.isIo()) && (b.flags() & IoResource.UNSET) == 0 && (b.start() != 0 || b.end() != 0)) items.add(new Item(f, b));
+            }
+        }
+        items.sort(Comparator.comparing((Item i) -> i.b.isIo()).thenComparing((Item i) -> i.b.start(), Long::compareUnsigned));
+        Item a = null; // of the items so far in this space, the one reaching highest
+        for (Item b : items) {
+            if (a != null && a.b.isIo() != b.b.isIo()) a = null;
+            if (a != null && !a.f.bdf().equals(b.f.bdf()) && Long.compareUnsigned(b.b.start(), a.b.end()) <= 0) {
+                throw new BadInputException("sys/bus/pci/devices/" + b.f.bdf() + "/resource", b.b.index() + 1,
+                        String.format("%s %x-%x overlaps %s %s %x-%x: two functions cannot decode the same addresses", b.b.name(), b.b.start(), b.b.end(),
+                                a.f.bdf(), a.b.name(), a.b.start(), a.b.end()));
+            }
+            if (a == null || Long.compareUnsigned(b.b.end(), a.b.end()) > 0) a = b;
+        }
     }
 
     /** A resource tree from sysfs alone: bridge windows (outermost first), then every memory BAR inside them. */
