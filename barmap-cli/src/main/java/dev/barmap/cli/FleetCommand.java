@@ -152,7 +152,10 @@ public final class FleetCommand implements Callable<Integer> {
         if (progress) spec.commandLine().getErr().print("\u001b[1G\u001b[K");
         summaryOut.print(summary(results, top));
         summaryOut.flush();
-        return results.stream().allMatch(HostResult::ok) ? 0 : Main.EXIT_BAD_INPUT;
+        long skipped = results.stream().filter(r -> !r.ok()).count();
+        if (skipped == 0) return 0;
+        spec.commandLine().getErr().println("barmap fleet: error: " + skipped + " of " + results.size() + " hosts skipped as bad input (listed in the summary)");
+        return Main.EXIT_BAD_INPUT;
     }
 
     /**
