@@ -154,7 +154,7 @@ public final class FleetCommand implements Callable<Integer> {
         summaryOut.flush();
         long skipped = results.stream().filter(r -> !r.ok()).count();
         if (skipped == 0) return 0;
-        spec.commandLine().getErr().println("barmap fleet: error: " + skipped + " of " + results.size() + " hosts skipped as bad input (listed in the summary)");
+        spec.commandLine().getErr().println("barmap: error: " + skipped + " of " + results.size() + " hosts skipped as bad input (listed in the summary)");
         return Main.EXIT_BAD_INPUT;
     }
 

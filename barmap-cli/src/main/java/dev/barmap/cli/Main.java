@@ -60,8 +60,9 @@ public final class Main implements Runnable {
         return rc;
     }
 
+    /** The one error line: {@code barmap: error: MESSAGE} (the command is in the help hint of usage errors). */
     private static int fail(PrintWriter err, String name, String message, int rc) {
-        err.println(name + ": error: " + oneLine(message));
+        err.println("barmap: error: " + oneLine(message));
         return rc;
     }
 

@@ -59,6 +59,7 @@ public final class PlanCommand implements Callable<Integer> {
             throw new BadInputException("--vmm", 0, e.getMessage());
         }
         Host h = host.read();
+        guestSizable(h);
         String arch = h.platform().arch();
         GuestFirmware firmware = Planner.firmware(guest, arch, PlanCommand::readLayout);
         List<HostDevice> devices = HostDevices.of(h);
@@ -71,6 +72,25 @@ public final class PlanCommand implements Callable<Integer> {
         }
         out.flush();
         return exitCode(plan);
+    }
+
+    /**
+     * A guest sizes a BAR by writing all ones, so a BAR it is given is a power of two, and the VMM cannot hand it a
+     * host BAR that is not (an Enhanced Allocation BAR): QEMU aborts (hw/pci/pci.c pci_register_bar,
+     * {@code assert(is_power_of_2(size))}). {@code scan} answers for such a host; {@code plan} says why it cannot.
+     */
+    static void guestSizable(Host h) {
+        for (var f : h.functions().values()) {
+            if (!f.passthroughCandidate()) continue;
+            for (var b : f.bars()) {
+                long n = b.len();
+                if (!b.empty() && (b.isMem() || b.isIo()) && n > 0 && Long.bitCount(n) != 1) {
+                    throw new BadInputException("sys/bus/pci/devices/" + f.bdf() + "/resource", b.index() + 1, String.format(
+                            "%s is %d bytes, not a power of two (an Enhanced Allocation BAR?): no VMM can give it to a guest, "
+                                    + "whose BARs are sized by writing all ones (QEMU hw/pci/pci.c pci_register_bar asserts is_power_of_2)", b.name(), n));
+                }
+            }
+        }
     }
 
     /** 0 when isolation held in every column, else 1. */

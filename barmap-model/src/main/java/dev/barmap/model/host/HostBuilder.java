@@ -26,6 +26,7 @@ public final class HostBuilder {
     public static Host build(String source, Platform platform, KernelRelease kernel, String iomemFile, String iomemText,
                              SortedMap<Bdf, PciFunction> functions, List<String> notes) {
         var allNotes = new ArrayList<>(notes);
+        checkFunctions(functions);
         checkNoSharedRanges(functions);
         if (iomemText != null) {
             // BARs and bus windows are not busy: __request_region() descends into them (kernel/resource.c)
@@ -51,6 +52,44 @@ public final class HostBuilder {
             allNotes.add("no /proc/iomem: the resource tree is rebuilt from sysfs (PCI BARs and bridge windows only)");
         }
         return new Host(source, platform, kernel, synthesize(functions), functions, true, allNotes);
+    }
+
+    /**
+     * What no real function shows, and the model cannot stand for (issue 14), as bad input naming the file:
+     * <ul>
+     * <li>a BAR or ROM of 2^63 bytes or more (its length does not fit a signed 64-bit size; no CPU has that
+     *     much physical address space: x86-64 MAXPHYADDR is at most 52 bits; barmap's own limit);</li>
+     * <li>an MSI-X table or PBA BIR of 6 or 7 (reserved: the PCI Local Bus spec 3.0 MSI-X Table BIR field defines 0-5;
+     *     include/uapi/linux/pci_regs.h PCI_MSIX_TABLE_BIR masks 3 bits);</li>
+     * <li>an MSI-X table or PBA that ends beyond its BAR (vfio-pci would carve a hole outside the region:
+     *     drivers/vfio/pci/vfio_pci_core.c vfio_pci_core_enable reads msix_offset unchecked).</li>
+     * </ul>
+     */
+    static void checkFunctions(SortedMap<Bdf, PciFunction> functions) {
+        for (PciFunction f : functions.values()) {
+            String dir = "sys/bus/pci/devices/" + f.bdf() + "/";
+            for (int i = 0; i <= Bar.ROM && i < f.resources().size(); i++) {
+                Bar b = f.resource(i);
+                if (b.empty() || b.start() == 0 && b.end() == 0) continue;
+                if (Long.compareUnsigned(b.end(), b.start()) >= 0 && b.end() - b.start() + 1 <= 0) {
+                    throw new BadInputException(dir + "resource", i + 1, String.format("%s %x-%x is 2^63 bytes or more: larger than any physical address space", b.name(), b.start(), b.end()));
+                }
+            }
+            if (f.msix().isEmpty()) continue;
+            var m = f.msix().get();
+            for (int k = 0; k < 2; k++) {
+                String what = k == 0 ? "table" : "PBA";
+                int bir = k == 0 ? m.tableBir() : m.pbaBir();
+                long off = k == 0 ? m.tableOffset() : m.pbaOffset();
+                long size = k == 0 ? m.tableSize() : m.pbaSize();
+                if (bir > 5) throw new BadInputException(dir + "config", 0, "MSI-X " + what + " BIR " + bir + " is reserved (BIRs are 0-5)");
+                Bar bar = f.resource(bir);
+                long len = bar.len();
+                if (len > 0 && (off < 0 || off + size > len || off + size < 0)) {
+                    throw new BadInputException(dir + "config", 0, String.format("MSI-X %s at offset 0x%x (%d bytes) ends beyond %s (%d bytes)", what, off, size, bar.name(), len));
+                }
+            }
+        }
     }
 
     /**

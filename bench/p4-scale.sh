@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# P4: whole-process time of scan, scan --format html and plan (every guest placement) on one host of N PCI
+# functions (N = 1,000, 10,000, 100,000 by default), read from generated `lspci -vvvnn` text
+# (bench/p4-scale-gen.py). Prints per command the seconds at each N and the ratio to the smallest N, and the
+# time per function relative to the smallest N (1.0 = linear). One run per cell (100k runs take long on 2 shared
+# vCPUs); a cell that takes longer than the timeout (default 600 s) is shown as ">TIMEOUT".
+# Usage: bench/p4-scale.sh [timeout-seconds] [N...]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+limit=${1:-600}; shift || true
+sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000 100000)
+command -v /usr/bin/time >/dev/null || { echo "needs: apt-get install time" >&2; exit 2; }
+./barmap --version >/dev/null
+dir=$(mktemp -d /tmp/barmap-p4.XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+echo "# $(date -u +%FT%TZ) $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git rev-parse --short HEAD)"
+declare -A t
+cmds=("scan" "scan --format html" "plan --guest seabios" "plan --guest linux" "plan --guest slof")
+for n in "${sizes[@]}"; do
+  mkdir -p "$dir/x86-$n" "$dir/ppc-$n"
+  python3 bench/p4-scale-gen.py "$n" > "$dir/x86-$n/lspci.txt"
+  printf 'arch=x86_64\npageSize=4096\nkernelRelease=6.1.0\n' > "$dir/x86-$n/capture.properties"
+  ln -s "$dir/x86-$n/lspci.txt" "$dir/ppc-$n/lspci.txt"
+  printf 'arch=ppc64le\npageSize=65536\nkernelRelease=6.1.0\n' > "$dir/ppc-$n/capture.properties"
+  for c in "${cmds[@]}"; do
+    host="$dir/x86-$n"; [ "$c" = "plan --guest slof" ] && host="$dir/ppc-$n"
+    # shellcheck disable=SC2086
+    if s=$( { /usr/bin/time -f %e timeout "$limit" ./barmap $c --lspci "$host/lspci.txt" > /dev/null 2> "$dir/err"; } 2>&1 ); then
+      t["$c|$n"]=$(tail -1 <<<"$s")
+    else
+      t["$c|$n"]=">TIMEOUT"; [ "$(tail -1 <<<"$s")" = "" ] || grep -q . "$dir/err" && head -c 300 "$dir/err" >&2 || true
+    fi
+    echo "  $c @ $n: ${t["$c|$n"]} s" >&2
+  done
+done
+n0=${sizes[0]}
+printf '| command |'; for n in "${sizes[@]}"; do printf ' %s functions [s] |' "$n"; done; for n in "${sizes[@]:1}"; do printf ' %s vs %s |' "$n" "$n0"; done; echo
+printf '|:---|'; for _ in "${sizes[@]}" "${sizes[@]:1}"; do printf -- '---:|'; done; echo
+for c in "${cmds[@]}"; do
+  printf '| `%s` |' "$c"
+  for n in "${sizes[@]}"; do printf ' %s |' "${t["$c|$n"]}"; done
+  for n in "${sizes[@]:1}"; do
+    a=${t["$c|$n0"]}; b=${t["$c|$n"]}
+    if [[ $b == ">"* ]]; then printf ' > %s× |' "$(awk -v a="$a" -v l="$limit" 'BEGIN{printf "%.0f", l/a}')"
+    else printf ' %s× (%.2f per function) |' "$(awk -v a="$a" -v b="$b" 'BEGIN{printf "%.1f", b/a}')" "$(awk -v a="$a" -v b="$b" -v n="$n" -v m="$n0" 'BEGIN{printf "%.2f", (b/n)/(a/m)}')"; fi
+  done
+  echo
+done
