@@ -10,8 +10,6 @@ import dev.barmap.model.plan.Plan;
 import dev.barmap.model.plan.PlanText;
 import dev.barmap.model.plan.Planner;
 import dev.barmap.model.vmm.VmmPolicy;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -99,10 +97,16 @@ public final class PlanCommand implements Callable<Integer> {
     }
 
     static String readLayout(String file) {
+        String text;
         try {
-            return Files.readString(Path.of(file));
-        } catch (IOException | RuntimeException e) {
-            throw new BadInputException(file, 0, "--guest: not seabios, linux or slof, and not a readable layout file (" + e.getMessage() + ")");
+            // a regular file within the text cap, bytes as ISO-8859-1 (never a decoder error)
+            text = dev.barmap.host.Jail.NONE.read(Path.of(file), dev.barmap.host.Jail.TEXT_CAP);
+        } catch (java.nio.file.InvalidPathException e) {
+            text = null;
+        } catch (BadInputException e) {
+            throw new BadInputException(file, 0, "--guest: not seabios, linux or slof, and not a readable layout file (" + e.problem() + ")");
         }
+        if (text == null) throw new BadInputException(file, 0, "--guest: not seabios, linux or slof, and not a readable layout file (no such file)");
+        return text;
     }
 }

@@ -60,17 +60,6 @@ final class SafeWriter extends Writer {
         return c < 0x100 ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c);
     }
 
-    /** {@code s} with every character this writer would escape escaped (no colour sequences allowed). */
-    static String clean(String s) {
-        var w = new java.io.StringWriter(s.length() + 8);
-        try (var sw = new SafeWriter(w, false)) {
-            sw.write(s);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return w.toString();
-    }
-
     @Override
     public void flush() throws IOException {
         out.flush();

@@ -18,6 +18,9 @@ public final class Iomem {
     /** kernel/resource.c MAX_IORES_LEVEL. */
     public static final int MAX_IORES_LEVEL = 5;
 
+    /** Deepest nesting accepted (barmap's limit, far above what 256 PCI buses can make; the model walks trees recursively). */
+    public static final int MAX_NESTING = 1024;
+
     private Iomem() {}
 
     /** Result of parsing: the tree, and whether the addresses were hidden (all zero: read without root). */
@@ -80,6 +83,10 @@ public final class Iomem {
                 while (stack.size() > l.depth + 1) stack.remove(stack.size() - 1);
             }
             Resource parent = stack.get(stack.size() - 1);
+            if (stack.size() > MAX_NESTING) {
+                // PCI has at most 256 buses, each behind a bridge (a window and a bus level): real trees stay far below
+                throw new BadInputException(file, lineNo, "resources nest deeper than " + MAX_NESTING + " levels: not a real resource tree");
+            }
             long flags = notBusy.test(l.name) ? IoResource.MEM : IoResource.MEM | IoResource.BUSY;
             Resource r = new Resource(l.start, l.end, l.name, flags);
             var conflict = tree.requestConflict(parent, r);
