@@ -19,6 +19,8 @@ trap 'rm -rf "$dir"' EXIT
 echo "# $(date -u +%FT%TZ) $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git rev-parse --short HEAD)"
 declare -A t
 cmds=("scan" "scan --format html" "plan --guest seabios" "plan --guest linux" "plan --guest slof")
+# P4_CMDS="scan;plan --vmm qemu --guest linux" times only those (plan --guest slof* runs on the ppc64le copy)
+if [ -n "${P4_CMDS:-}" ]; then IFS=';' read -r -a cmds <<<"$P4_CMDS"; fi
 for n in "${sizes[@]}"; do
   mkdir -p "$dir/x86-$n" "$dir/ppc-$n"
   python3 bench/p4-scale-gen.py "$n" > "$dir/x86-$n/lspci.txt"
@@ -26,7 +28,7 @@ for n in "${sizes[@]}"; do
   ln -s "$dir/x86-$n/lspci.txt" "$dir/ppc-$n/lspci.txt"
   printf 'arch=ppc64le\npageSize=65536\nkernelRelease=6.1.0\n' > "$dir/ppc-$n/capture.properties"
   for c in "${cmds[@]}"; do
-    host="$dir/x86-$n"; [ "$c" = "plan --guest slof" ] && host="$dir/ppc-$n"
+    host="$dir/x86-$n"; [[ $c == *"--guest slof"* ]] && host="$dir/ppc-$n"
     set +e
     # shellcheck disable=SC2086
     /usr/bin/time -o "$dir/time" -f '%e %U %S' timeout "$limit" $barmap $c --lspci "$host/lspci.txt" > /dev/null 2> "$dir/err"; rc=$?

