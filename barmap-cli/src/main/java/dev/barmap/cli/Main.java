@@ -38,13 +38,18 @@ public final class Main implements Runnable {
 
     /** Runs barmap with the given streams (used by tests). */
     public static int run(String[] args, PrintWriter rawOut, PrintWriter rawErr) {
+        return run(args, rawOut, rawErr, CommandLine.defaultFactory());
+    }
+
+    /** As {@link #run(String[], PrintWriter, PrintWriter)}, with the commands made by {@code factory} (tests). */
+    static int run(String[] args, PrintWriter rawOut, PrintWriter rawErr, CommandLine.IFactory factory) {
         boolean colour = dev.barmap.cli.report.Terminal.colour();
         PrintWriter out = new PrintWriter(new SafeWriter(rawOut, colour));
         PrintWriter err = new PrintWriter(new SafeWriter(rawErr, colour), true);
         String name = args.length > 0 && subcommand(args[0]) != null ? "barmap " + args[0] : "barmap";
         int rc;
         try {
-            rc = execute(args, out, err);
+            rc = execute(args, out, err, factory);
         } catch (OutputFailure e) {
             rc = fail(err, name, e.getMessage(), EXIT_OUTPUT);
         } catch (BadInputException e) {
@@ -72,18 +77,18 @@ public final class Main implements Runnable {
         return t.length() > 400 ? t.substring(0, 400) + "..." : t;
     }
 
-    private static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    private static int execute(String[] args, PrintWriter out, PrintWriter err, CommandLine.IFactory factory) {
         Class<?> sub = args.length > 0 ? subcommand(args[0]) : null;
         CommandLine cl;
         if (sub != null) {
             // Only the named subcommand's model is built: picocli builds every subcommand's model from its
             // annotations, by reflection, when the top command is created, and that was the largest part
             // of barmap's start-up (P1 in BENCHMARKS.md). Usage and errors still say "barmap NAME".
-            cl = new CommandLine(sub);
+            cl = new CommandLine(sub, factory);
             cl.setCommandName("barmap " + args[0]);
             args = java.util.Arrays.copyOfRange(args, 1, args.length);
         } else {
-            cl = new CommandLine(new Main());
+            cl = new CommandLine(new Main(), factory);
         }
         cl.setOut(out);
         cl.setErr(err);
