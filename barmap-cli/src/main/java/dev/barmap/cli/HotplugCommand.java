@@ -104,8 +104,19 @@ public final class HotplugCommand implements Callable<Integer> {
             GuestConsole c = GuestConsole.read(console);
             h = c.host();
             if (host.pageSize != null || host.kernel != null) {
-                h = h.with(host.pageSize != null ? new dev.barmap.model.kernel.Platform(h.platform().arch(), host.pageSize) : h.platform(),
-                        host.kernel != null ? dev.barmap.model.kernel.KernelRelease.parse(host.kernel) : h.kernel());
+                dev.barmap.model.kernel.Platform platform = h.platform();
+                dev.barmap.model.kernel.KernelRelease kernel = h.kernel();
+                try {
+                    if (host.pageSize != null) platform = new dev.barmap.model.kernel.Platform(h.platform().arch(), host.pageSize);
+                } catch (IllegalArgumentException e) {
+                    throw new BadInputException("--page-size", 0, e.getMessage());
+                }
+                try {
+                    if (host.kernel != null) kernel = dev.barmap.model.kernel.KernelRelease.parse(host.kernel);
+                } catch (IllegalArgumentException e) {
+                    throw new BadInputException("--kernel", 0, e.getMessage());
+                }
+                h = h.with(platform, kernel);
             }
             roots = c.rootWindows();
         } else {

@@ -10,8 +10,6 @@ import dev.barmap.model.plan.Plan;
 import dev.barmap.model.plan.PlanText;
 import dev.barmap.model.plan.Planner;
 import dev.barmap.model.vmm.VmmPolicy;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -85,6 +83,7 @@ public final class PlanCommand implements Callable<Integer> {
             throw new BadInputException("--qemu-opt", 0, e.getMessage());
         }
         Host h = host.read();
+        guestSizable(h);
         String arch = h.platform().arch();
         GuestFirmware firmware = Planner.firmware(guest, arch, PlanCommand::readLayout);
         List<HostDevice> devices = HostDevices.of(h);
@@ -99,16 +98,41 @@ public final class PlanCommand implements Callable<Integer> {
         return exitCode(plan);
     }
 
+    /**
+     * A guest sizes a BAR by writing all ones, so a BAR it is given is a power of two, and the VMM cannot hand it a
+     * host BAR that is not (an Enhanced Allocation BAR): QEMU aborts (hw/pci/pci.c pci_register_bar,
+     * {@code assert(is_power_of_2(size))}). {@code scan} answers for such a host; {@code plan} says why it cannot.
+     */
+    static void guestSizable(Host h) {
+        for (var f : h.functions().values()) {
+            if (!f.passthroughCandidate()) continue;
+            for (var b : f.bars()) {
+                long n = b.len();
+                if (!b.empty() && (b.isMem() || b.isIo()) && n > 0 && Long.bitCount(n) != 1) {
+                    throw new BadInputException("sys/bus/pci/devices/" + f.bdf() + "/resource", b.index() + 1, String.format(
+                            "%s is %d bytes, not a power of two (an Enhanced Allocation BAR?): no VMM can give it to a guest, "
+                                    + "whose BARs are sized by writing all ones (QEMU hw/pci/pci.c pci_register_bar asserts is_power_of_2)", b.name(), n));
+                }
+            }
+        }
+    }
+
     /** 0 when isolation held in every column, else 1. */
     static int exitCode(Plan plan) {
         return plan.isolated() ? 0 : 1;
     }
 
     static String readLayout(String file) {
+        String text;
         try {
-            return Files.readString(Path.of(file));
-        } catch (IOException | RuntimeException e) {
-            throw new BadInputException(file, 0, "--guest: not seabios, linux or slof, and not a readable layout file (" + e.getMessage() + ")");
+            // a regular file within the text cap, bytes as ISO-8859-1 (never a decoder error)
+            text = dev.barmap.host.Jail.NONE.read(Path.of(file), dev.barmap.host.Jail.TEXT_CAP);
+        } catch (java.nio.file.InvalidPathException e) {
+            text = null;
+        } catch (BadInputException e) {
+            throw new BadInputException(file, 0, "--guest: not seabios, linux or slof, and not a readable layout file (" + e.problem() + ")");
         }
+        if (text == null) throw new BadInputException(file, 0, "--guest: not seabios, linux or slof, and not a readable layout file (no such file)");
+        return text;
     }
 }

@@ -10,9 +10,6 @@ import dev.barmap.model.pci.Bar;
 import dev.barmap.model.pci.Bdf;
 import dev.barmap.model.pci.PciFunction;
 import dev.barmap.model.resource.IoResource;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,11 +45,10 @@ public record GuestConsole(String file, KernelRelease kernel, SortedMap<Bdf, Pci
     private static final String DEVS_BOOT = "GUEST: ----- PCI devices at boot -----";
 
     public static GuestConsole read(Path file) {
-        try {
-            return parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new BadInputException(file.toString(), 0, "cannot read: " + e.getMessage());
-        }
+        // bytes as ISO-8859-1: a serial log may hold any byte ("Input length = 3" was the UTF-8 decoder's complaint)
+        String text = Jail.NONE.read(file, Jail.TEXT_CAP);
+        if (text == null) throw new BadInputException(file.toString(), 0, "no such file");
+        return parse(file.toString(), text);
     }
 
     public static GuestConsole parse(String file, String text) {

@@ -50,7 +50,9 @@ public final class ScanHtml {
             sb.append("</ul>\n");
         }
         List<Span> all = allSpans(r);
-        for (DeviceResult d : r.devices()) device(sb, r, d, all);
+        var allIndex = new RangeIndex(all.stream().map(o -> new long[] {o.start(), o.end()}).toList());
+        var dummyIndex = new RangeIndex(r.subPageReserved().stream().map(d -> new long[] {d.start(), d.end()}).toList());
+        for (DeviceResult d : r.devices()) device(sb, r, d, all, allIndex, dummyIndex);
         if (r.devices().isEmpty()) sb.append("<p>No PCI functions to pass through.</p>\n");
         sb.append("</body></html>\n");
         return sb.toString();
@@ -112,7 +114,7 @@ public final class ScanHtml {
         return segs;
     }
 
-    private static void device(StringBuilder sb, ScanResult r, DeviceResult d, List<Span> all) {
+    private static void device(StringBuilder sb, ScanResult r, DeviceResult d, List<Span> all, RangeIndex allIndex, RangeIndex dummyIndex) {
         PciFunction f = d.function();
         String bdf = f.bdf().toString();
         sb.append("<section class=\"device\" id=\"dev-").append(esc(bdf)).append("\">\n<h2>").append(esc(bdf)).append(" <span class=\"id\">")
@@ -152,11 +154,12 @@ public final class ScanHtml {
                 sb.append(String.format("<text class=\"addr\" x=\"%.1f\" y=\"%d\">%x</text>\n", s.x() + 2, TOP + CELL_H + 12, s.start()));
             }
         }
-        // neighbours: other functions' BARs in the visible pages
-        for (Span o : all) {
+        // neighbours: other functions' BARs in the visible pages, found by address (issue 14: scanning every BAR of the
+        // host for every device made the page quadratic in devices); written in the same order as before
+        for (var hit : hits(allIndex, segs).entrySet()) {
+            Span o = all.get(hit.getKey());
             if (o.f().bdf().equals(f.bdf())) continue;
-            for (Segment s : segs) {
-                if (s.elided() || !overlaps(o, s.start(), s.end())) continue;
+            for (Segment s : hit.getValue()) {
                 long a = max(o.start(), s.start()), b = min(o.end(), s.end());
                 sb.append(String.format("<rect class=\"other\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"><title>%s</title></rect>\n",
                         s.xOf(a), TOP + 8, Math.max(1.5, s.xOf(b + 1) - s.xOf(a)), 26,
@@ -165,9 +168,9 @@ public final class ScanHtml {
             }
         }
         // the vfio sub-page reserved dummies
-        for (ProbeReport.Range dr : r.subPageReserved()) {
-            for (Segment s : segs) {
-                if (s.elided() || Long.compareUnsigned(dr.end(), s.start()) < 0 || Long.compareUnsigned(dr.start(), s.end()) > 0) continue;
+        for (var hit : hits(dummyIndex, segs).entrySet()) {
+            ProbeReport.Range dr = r.subPageReserved().get(hit.getKey());
+            for (Segment s : hit.getValue()) {
                 long a = max(dr.start(), s.start()), b = min(dr.end(), s.end());
                 sb.append(String.format("<rect class=\"dummy\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"><title>%s</title></rect>\n",
                         s.xOf(a), TOP + 8, Math.max(1.5, s.xOf(b + 1) - s.xOf(a)), 26,
@@ -228,6 +231,56 @@ public final class ScanHtml {
     private static Segment find(List<Segment> segs, long addr) {
         for (Segment s : segs) if (Long.compareUnsigned(addr, s.start()) >= 0 && Long.compareUnsigned(addr, s.end()) <= 0) return s;
         throw new IllegalStateException(String.format("address %x outside the laid-out pages", addr));
+    }
+
+    /** For each range of {@code index} in a visible segment: its index (ascending) and those segments, in order. */
+    private static java.util.SortedMap<Integer, List<Segment>> hits(RangeIndex index, List<Segment> segs) {
+        var out = new java.util.TreeMap<Integer, List<Segment>>();
+        for (Segment s : segs) {
+            if (s.elided()) continue;
+            for (int k : index.overlapping(s.start(), s.end())) out.computeIfAbsent(k, x -> new ArrayList<>()).add(s);
+        }
+        return out;
+    }
+
+    /**
+     * Address ranges (unsigned, inclusive) found by address: sorted by start with the running maximum end, so a
+     * query costs O(log n) plus the ranges it walks past (BARs of different functions do not overlap, so few).
+     */
+    static final class RangeIndex {
+        private final int[] order;
+        private final long[] start, end, maxEnd; // sign bit flipped: signed order = unsigned order
+
+        RangeIndex(List<long[]> ranges) {
+            int n = ranges.size();
+            Integer[] idx = new Integer[n];
+            for (int i = 0; i < n; i++) idx[i] = i;
+            java.util.Arrays.sort(idx, (x, y) -> Long.compareUnsigned(ranges.get(x)[0], ranges.get(y)[0]));
+            order = new int[n];
+            start = new long[n];
+            end = new long[n];
+            maxEnd = new long[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = idx[i];
+                start[i] = ranges.get(idx[i])[0] ^ Long.MIN_VALUE;
+                end[i] = ranges.get(idx[i])[1] ^ Long.MIN_VALUE;
+                maxEnd[i] = i == 0 ? end[i] : Math.max(maxEnd[i - 1], end[i]);
+            }
+        }
+
+        /** The original indices of the ranges overlapping [s, e], ascending. */
+        int[] overlapping(long s, long e) {
+            long sf = s ^ Long.MIN_VALUE, ef = e ^ Long.MIN_VALUE;
+            int lo = 0, hi = start.length; // first index whose start > e
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (start[mid] <= ef) lo = mid + 1;
+                else hi = mid;
+            }
+            var out = new java.util.ArrayList<Integer>();
+            for (int i = lo - 1; i >= 0 && maxEnd[i] >= sf; i--) if (end[i] >= sf) out.add(order[i]);
+            return out.stream().mapToInt(Integer::intValue).sorted().toArray();
+        }
     }
 
     private static boolean overlaps(Span o, long s, long e) {

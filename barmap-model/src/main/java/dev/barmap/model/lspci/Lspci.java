@@ -45,8 +45,10 @@ public final class Lspci {
     public record Input(String file, String text) {}
 
     // show_terse(): "BDF class [cccc]: vendor device [vvvv:dddd] (rev rr) (prog-if pp [name])"
+    // The spaces and the class name are matched possessively (the name's trailing spaces are stripped after): a lazy
+    // name followed by \\s* backtracked over every space of a long line, quadratic (issue 14: an 80 KB line took 31 s).
     private static final Pattern HEADER = Pattern.compile(
-            "^((?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7])\\s+([^:\\[]+?)(?:\\s*\\[([0-9a-fA-F]{4})\\])?:\\s*(.*)$");
+            "^((?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7])\\s++([^:\\[]++)(?:\\[([0-9a-fA-F]{4})\\])?:\\s*(.*)$");
     private static final Pattern IDS = Pattern.compile("\\[([0-9a-fA-F]{4}):([0-9a-fA-F]{4})\\]");
     private static final Pattern BARE_IDS = Pattern.compile("Device ([0-9a-fA-F]{4}):([0-9a-fA-F]{4})");
     private static final Pattern PROG_IF = Pattern.compile("\\(prog-if ([0-9a-fA-F]{2})");
