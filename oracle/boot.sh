@@ -9,7 +9,8 @@
 # guest by `barmap capture --probe`), selftest.properties, bench-*.properties, console.log, and
 # oracle-run.properties (kernel package and version, QEMU version, attempts and each infrastructure failure).
 # Env: BARMAP_ORACLE_KERNEL (6.1, 6.12, 7: the generation setup.sh fetched), BARMAP_ORACLE_STALL (seconds
-# without console output that mean a stalled guest, 240), BARMAP_ORACLE_TIMEOUT (last-resort cap, 1800),
+# without console output that mean a stalled guest once /init runs, 240; BARMAP_ORACLE_BOOT_STALL before
+# it, 900), BARMAP_ORACLE_TIMEOUT (last-resort cap, 1800),
 # BARMAP_ORACLE_RETRIES (retries of a guest that did not finish, 2). Exit 3: no complete capture after retries.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -89,13 +90,14 @@ CMD=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m 2G "${BIOS[@]}
 # guest that prints nothing for STALL seconds is stalled (a hung kernel, a vCPU that never runs again).
 # TIMEOUT is only a last resort for a guest that keeps printing but never finishes.
 STALL=${BARMAP_ORACLE_STALL:-240}
+BOOT_STALL=${BARMAP_ORACLE_BOOT_STALL:-900}
 TIMEOUT=${BARMAP_ORACLE_TIMEOUT:-1800}
 RETRIES=${BARMAP_ORACLE_RETRIES:-2}
 QEMU_VERSION=$(qemu-system-x86_64 --version | head -1)
 
 # one boot; prints nothing, returns 0 when the guest finished with a capture, else sets FAIL to the reason
 attempt() {
-  local con=$OUT/console.log pid start now last size lastsize=-1 lastchange
+  local con=$OUT/console.log pid start now size lastsize=-1 lastchange limit
   FAIL=""
   rm -rf "$OUT" && mkdir -p "$OUT"
   echo "HOST: ${CMD[*]}" > "$con"
@@ -110,8 +112,10 @@ attempt() {
     if grep -q "Kernel panic" "$con"; then
       FAIL="guest kernel panic: $(grep -m1 -o 'Kernel panic.*' "$con" | tr -d '\r')"; break
     fi
-    if [ $((now - lastchange)) -ge "$STALL" ]; then
-      FAIL="guest stalled: no console output for ${STALL}s (last line: $(tail -1 "$con" | tr -d '\r' | cut -c1-120))"; break
+    # before /init runs (firmware, kernel decompression, a quiet loglevel=4 boot) there is no heartbeat yet
+    limit=$STALL; grep -q "BARMAP: init" "$con" || limit=$BOOT_STALL
+    if [ $((now - lastchange)) -ge "$limit" ]; then
+      FAIL="guest stalled: no console output for ${limit}s (last line: $(tail -1 "$con" | tr -d '\r' | cut -c1-120))"; break
     fi
     if [ "$(awk -v a="$start" -v b="$now" 'BEGIN{print int(b-a)}')" -ge "$TIMEOUT" ]; then
       FAIL="guest still running after ${TIMEOUT}s (BARMAP_ORACLE_TIMEOUT)"; break
