@@ -2,6 +2,7 @@ package dev.barmap.cli;
 
 import dev.barmap.cli.report.HotplugJson;
 import dev.barmap.cli.report.HotplugText;
+import dev.barmap.cli.report.Outputs;
 import dev.barmap.host.GuestConsole;
 import dev.barmap.model.BadInputException;
 import dev.barmap.model.alloc.HotAdd;
@@ -50,7 +51,22 @@ public final class HotplugCommand implements Callable<Integer> {
     @Option(names = "--as", paramLabel = "BDF", description = "The new device's address (default: the lowest free slot on the bus, function 0).")
     String as;
 
-    @Option(names = "--format", description = "text (default) or json.")
+    /** What hotplug renders. */
+    record Result(Host host, List<String> opened, HotAdd.Result run) {}
+
+    /** hotplug's output formats. */
+    static final Outputs<Result> OUTPUTS = Outputs.of("hotplug", r -> HotplugText.render(r.host(), r.opened(), r.run()),
+            r -> HotplugJson.render(r.host(), r.opened(), r.run()), null);
+
+    /** The formats {@code --format} completes to. */
+    static final class Formats extends Outputs.Candidates {
+        Formats() {
+            super(OUTPUTS);
+        }
+    }
+
+    @Option(names = "--format", paramLabel = "FORMAT", completionCandidates = Formats.class,
+            description = "${COMPLETION-CANDIDATES}; text is the default.")
     Format format = Format.text;
 
     @Spec
@@ -96,6 +112,7 @@ public final class HotplugCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        FormatOption.check(OUTPUTS, format, this.spec);
         AddSpec spec = parseAdd(add);
         Host h;
         List<PciBuses.RootWindow> roots = List.of();
@@ -134,8 +151,7 @@ public final class HotplugCommand implements Callable<Integer> {
             throw new BadInputException(as != null && e.getMessage().startsWith("device") ? "--as" : "--add", 0, e.getMessage());
         }
         var out = this.spec.commandLine().getOut();
-        if (format == Format.json) out.print(HotplugJson.render(h, opened, r));
-        else out.print(HotplugText.render(h, opened, r));
+        out.print(OUTPUTS.render(format, new Result(h, opened, r)));
         out.flush();
         return r.bars().stream().allMatch(b -> b.withReservations().assigned()) ? 0 : 1;
     }

@@ -1,5 +1,6 @@
 package dev.barmap.cli;
 
+import dev.barmap.cli.report.Outputs;
 import dev.barmap.cli.report.PlanJson;
 import dev.barmap.model.BadInputException;
 import dev.barmap.model.guest.GuestFirmware;
@@ -43,7 +44,21 @@ public final class PlanCommand implements Callable<Integer> {
             description = "Who places the guest BARs: SeaBIOS (default), Linux itself, SLOF, or a FILE of '<device> <bar> <address>' lines.")
     String guest;
 
-    @Option(names = "--format", description = "text (default: a table, one row per BAR, one column per VMM, then details) or json.")
+    /** What plan renders: the plan and the host facts its rows rest on. */
+    record Result(Plan plan, Host host, List<HostDevice> devices) {}
+
+    /** plan's output formats. */
+    static final Outputs<Result> OUTPUTS = Outputs.of("plan", PlanCommand::text, r -> PlanJson.render(r.plan(), r.host(), r.devices()), null);
+
+    /** The formats {@code --format} completes to. */
+    static final class Formats extends Outputs.Candidates {
+        Formats() {
+            super(OUTPUTS);
+        }
+    }
+
+    @Option(names = "--format", paramLabel = "FORMAT", completionCandidates = Formats.class,
+            description = "${COMPLETION-CANDIDATES}; text (the default) is a table, one row per BAR, one column per VMM, then details.")
     Format format = Format.text;
 
     @Spec
@@ -51,7 +66,7 @@ public final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (format == Format.html) throw new CommandLine.ParameterException(spec.commandLine(), "--format html: plan has text and json");
+        FormatOption.check(OUTPUTS, format, spec);
         List<VmmPolicy> vmms;
         try {
             vmms = Planner.vmms(vmm);
@@ -64,13 +79,14 @@ public final class PlanCommand implements Callable<Integer> {
         List<HostDevice> devices = HostDevices.of(h);
         Plan plan = Planner.plan(devices, arch, h.pageSize(), firmware, vmms);
         var out = spec.commandLine().getOut();
-        if (format == Format.json) out.print(PlanJson.render(plan, h, devices));
-        else {
-            if (devices.isEmpty()) out.println("barmap plan: " + h.source() + ": no function vfio-pci could open has a BAR");
-            else out.print(PlanText.render(plan, h.source()));
-        }
+        out.print(OUTPUTS.render(format, new Result(plan, h, devices)));
         out.flush();
         return exitCode(plan);
+    }
+
+    static String text(Result r) {
+        if (r.devices().isEmpty()) return "barmap plan: " + r.host().source() + ": no function vfio-pci could open has a BAR\n";
+        return PlanText.render(r.plan(), r.host().source());
     }
 
     /** 0 when isolation held in every column, else 1. */
