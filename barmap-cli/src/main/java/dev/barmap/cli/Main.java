@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code barmap} command. Exit codes: 0 ok, 1 a finding that fails a check, 2 bad input or usage. */
 @Command(name = "barmap", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Which registers of a PCI device passed through with VFIO reach the guest directly, which trap, and why."},
-        subcommands = {ScanCommand.class, PlanCommand.class, HotplugCommand.class, AuditCommand.class, FleetCommand.class, GenerateCommand.class, CaptureCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ScanCommand.class, PlanCommand.class, HotplugCommand.class, AuditCommand.class, FleetCommand.class, GenerateCommand.class, CaptureCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
 
