@@ -9,11 +9,6 @@ final class FormatOption {
     private FormatOption() {}
 
     static void check(Outputs<?> outputs, Format format, CommandSpec spec) {
-        if (outputs.has(format)) return;
-        try {
-            outputs.render(format, null);
-        } catch (Outputs.Unsupported e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+        if (!outputs.has(format)) throw new CommandLine.ParameterException(spec.commandLine(), outputs.refusal(format));
     }
 }

@@ -39,18 +39,23 @@ public final class Outputs<R> {
         return renderers.keySet().stream().map(Enum::name).toList();
     }
 
-    /** "text (default), json or html": what {@code --format} takes. */
+    /** "text, json or html": the formats this command writes. */
     public String describe() {
         var names = renderers.keySet().stream().map(Enum::name).collect(Collectors.toList());
-        names.set(0, names.getFirst() + " (default)");
+        if (names.size() == 1) return names.getFirst();
         String last = names.removeLast();
         return String.join(", ", names) + " or " + last;
+    }
+
+    /** Why {@code f} is refused: "--format html: audit writes text or json". */
+    public String refusal(Format f) {
+        return "--format " + f + ": " + command + " writes " + describe();
     }
 
     /** The result in format {@code f}, or {@link Unsupported} naming the formats this command has. */
     public String render(Format f, R result) {
         Function<R, String> r = renderers.get(f);
-        if (r == null) throw new Unsupported("--format " + f + ": " + command + " writes " + describe().replace(" (default)", ""));
+        if (r == null) throw new Unsupported(refusal(f));
         return r.apply(result);
     }
 
