@@ -27,7 +27,8 @@ public final class AuditCommand implements Callable<Integer> {
     HostOptions host;
 
     /** audit's output formats. */
-    static final Outputs<Audit.Report> OUTPUTS = Outputs.of("audit", r -> text(r, Terminal.colour()), r -> json(r), null);
+    static final Outputs<Audit.Report> OUTPUTS = Outputs.of("audit", r -> text(r, Terminal.colour()), r -> json(r),
+            r -> dev.barmap.cli.report.AuditHtml.render(r));
 
     /** The formats {@code --format} completes to. */
     static final class Formats extends Outputs.Candidates {
@@ -37,7 +38,7 @@ public final class AuditCommand implements Callable<Integer> {
     }
 
     @Option(names = "--format", paramLabel = "FORMAT", completionCandidates = Formats.class,
-            description = "${COMPLETION-CANDIDATES}; text is the default.")
+            description = "${COMPLETION-CANDIDATES}; text is the default, html a self-contained page.")
     Format format = Format.text;
 
     @Spec

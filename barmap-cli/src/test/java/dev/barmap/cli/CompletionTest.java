@@ -34,7 +34,7 @@ class CompletionTest {
         assertEquals(List.of("scan", "plan", "hotplug", "audit", "fleet", "capture", "completion", "help"), List.of(complete(script, "barmap ").split(" ")),
                 "visible commands (generate is hidden)");
         assertEquals("text json html", complete(script, "barmap scan --format "));
-        assertEquals("text json", complete(script, "barmap audit --format "));
+        assertEquals("text json html", complete(script, "barmap audit --format "));
         assertEquals("text json", complete(script, "barmap hotplug --format "));
         assertTrue(List.of(complete(script, "barmap plan --").split(" ")).containsAll(List.of("--format", "--vmm", "--guest", "--root")));
     }

@@ -146,6 +146,42 @@ class SameFactsTest {
         assertTrue(barsSeen > 100, "the fixtures hold many BARs: " + barsSeen);
     }
 
+    /** One audit finding as every format states it. */
+    record Finding(String severity, String kind, String message, String fix) {}
+
+    @Test
+    void auditTextJsonAndHtmlStateTheSameFindings() throws IOException {
+        int seen = 0;
+        for (String h : hosts()) {
+            CliRun t = CliRun.of("audit", "--root", h), j = CliRun.of("audit", "--root", h, "--format", "json"), x = CliRun.of("audit", "--root", h, "--format", "html");
+            assertEquals(t.rc(), j.rc(), h);
+            assertEquals(t.rc(), x.rc(), h);
+            var json = new ArrayList<Finding>();
+            for (JsonNode f : M.readTree(j.out()).get("findings")) {
+                json.add(new Finding(f.get("severity").asText(), f.get("kind").asText(), f.get("message").asText(), f.path("fix").asText("")));
+            }
+            var html = new ArrayList<Finding>();
+            Matcher m = Pattern.compile("<tr><td class=\"sev [a-z]+\">([A-Z]+)</td><td>([^<]*)</td><td class=\"mono\">[^<]*</td><td>[^<]*</td><td>([^<]*)</td>"
+                    + "<td class=\"mono\">([^<]*)</td></tr>").matcher(x.out());
+            while (m.find()) html.add(new Finding(m.group(1), unescape(m.group(2)), unescape(m.group(3)), unescape(m.group(4))));
+            // text: "SEV  KIND  DEVICE  message", then an indented "fix: ..." line
+            var text = new ArrayList<Finding>();
+            List<String> lines = t.out().lines().toList();
+            String header = lines.stream().filter(l -> l.contains("KIND") && l.contains("FINDING")).findFirst().orElse("");
+            int cKind = header.indexOf("KIND"), cDev = header.indexOf("DEVICE"), cMsg = header.indexOf("FINDING");
+            for (int i = 0; i < lines.size(); i++) {
+                String l = lines.get(i);
+                if (!l.matches("^(FAIL|WARN|INFO) .*")) continue;
+                String fix = i + 1 < lines.size() && lines.get(i + 1).startsWith(" ".repeat(cMsg) + "fix: ") ? lines.get(i + 1).substring(cMsg + 5) : "";
+                text.add(new Finding(l.substring(0, 4).trim(), l.substring(cKind, cDev).trim(), l.substring(cMsg), fix));
+            }
+            assertEquals(json, text, h + ": audit text vs JSON");
+            assertEquals(json, html, h + ": audit HTML vs JSON");
+            seen += json.size();
+        }
+        assertTrue(seen > 20, "the fixtures give many findings: " + seen);
+    }
+
     @Test
     void theReadersSeeWhatTheyShould() throws IOException {
         // a check of the test's own parsers on a known row (values from the README's worked example, a real capture)
