@@ -40,7 +40,7 @@ public final class HotplugCommand implements Callable<Integer> {
             description = "Build the host from an oracle hot-add run's console.log (its /proc/iomem at boot) instead of --root.")
     Path console;
 
-    @Option(names = "--open", paramLabel = "BDF", split = ",", description = "Devices to open through vfio-pci before the hot-add (comma-separated).")
+    @Option(names = "--open", paramLabel = "BDF", split = ",", description = "Devices to open through vfio-pci (mmapping what it allows, as a VMM does) and hold open at the hot-add (comma-separated).")
     List<String> open = new ArrayList<>();
 
     @Option(names = "--close", paramLabel = "BDF", split = ",",

@@ -131,10 +131,11 @@ class SchemaTest {
 
     @Test
     void hotplugJsonOnTheRealRuns() throws IOException {
-        for (String run : List.of("x86_64-4k-q35br-open", "x86_64-4k-q35br-none")) {
+        for (String run : List.of("x86_64-4k-q35br-open", "x86_64-4k-q35br-closed", "x86_64-4k-q35br-none")) {
             var args = new ArrayList<>(List.of("hotplug", "--console", HOTPLUG.resolve(run).resolve("console.log").toString(),
                     "--add", "0000:02:256", "--as", "0000:02:02.0", "--format", "json"));
             if (run.endsWith("open")) args.addAll(List.of("--open", "0000:02:01.0"));
+            if (run.endsWith("closed")) args.addAll(List.of("--close", "0000:02:01.0"));
             JsonNode doc = json(args.toArray(String[]::new));
             valid("hotplug", doc, run);
             for (JsonNode b : doc.get("bars")) {
