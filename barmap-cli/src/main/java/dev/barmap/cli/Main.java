@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "barmap", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Which registers of a PCI device passed through with VFIO reach the guest directly, which trap, and why."},
-        subcommands = {ScanCommand.class, PlanCommand.class, HotplugCommand.class, AuditCommand.class, FleetCommand.class, GenerateCommand.class, CaptureCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ScanCommand.class, PlanCommand.class, HotplugCommand.class, AuditCommand.class, FleetCommand.class, GenerateCommand.class, CaptureCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FINDING = 1;
@@ -100,6 +100,7 @@ public final class Main implements Runnable {
             // of barmap's start-up (P1 in BENCHMARKS.md). Usage and errors still say "barmap NAME".
             cl = new CommandLine(sub, factory);
             cl.setCommandName("barmap " + args[0]);
+            cl.getCommandSpec().versionProvider(new Version()); // "barmap scan --version" prints the build's version too
             args = java.util.Arrays.copyOfRange(args, 1, args.length);
         } else {
             cl = new CommandLine(new Main(), factory);
@@ -142,8 +143,19 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"barmap " + (v == null ? "dev" : v)};
+            return new String[] {"barmap " + version()};
+        }
+
+        /** The Maven project version, filtered into version.properties when the jar is built. */
+        static String version() {
+            var p = new java.util.Properties();
+            try (var in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) p.load(in);
+            } catch (java.io.IOException e) {
+                return "unknown (version.properties unreadable: " + e.getMessage() + ")";
+            }
+            String v = p.getProperty("version", "");
+            return v.isEmpty() || v.startsWith("${") ? "unknown (not built by Maven)" : v;
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.barmap.cli;
 
+import dev.barmap.cli.report.Outputs;
 import dev.barmap.cli.report.PlanJson;
 import dev.barmap.model.BadInputException;
 import dev.barmap.model.guest.GuestFirmware;
@@ -51,7 +52,21 @@ public final class PlanCommand implements Callable<Integer> {
                     + "vfio-no-msix-emulation=on (the pseries machine property). With host=BDF only that device; repeatable.")
     List<String> qemuOpts = List.of();
 
-    @Option(names = "--format", description = "text (default: a table, one row per BAR, one column per VMM, then details) or json.")
+    /** What plan renders: the plan and the host facts its rows rest on. */
+    record Result(Plan plan, Host host, List<HostDevice> devices, String arch) {}
+
+    /** plan's output formats. */
+    static final Outputs<Result> OUTPUTS = Outputs.of("plan", PlanCommand::text, r -> PlanJson.render(r.plan(), r.host(), r.devices()), null);
+
+    /** The formats {@code --format} completes to. */
+    static final class Formats extends Outputs.Candidates {
+        Formats() {
+            super(OUTPUTS);
+        }
+    }
+
+    @Option(names = "--format", paramLabel = "FORMAT", completionCandidates = Formats.class,
+            description = "${COMPLETION-CANDIDATES}; text (the default) is a table, one row per BAR, one column per VMM, then details.")
     Format format = Format.text;
 
     @Spec
@@ -70,7 +85,7 @@ public final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (format == Format.html) throw new CommandLine.ParameterException(spec.commandLine(), "--format html: plan has text and json");
+        FormatOption.check(OUTPUTS, format, spec);
         List<VmmPolicy> vmms;
         try {
             vmms = policies.apply(vmm);
@@ -89,11 +104,7 @@ public final class PlanCommand implements Callable<Integer> {
         List<HostDevice> devices = HostDevices.of(h);
         Plan plan = Planner.plan(devices, arch, h.pageSize(), firmware, vmms);
         var out = spec.commandLine().getOut();
-        if (format == Format.json) out.print(PlanJson.render(plan, h, devices));
-        else {
-            if (devices.isEmpty()) out.println("barmap plan: " + h.source() + ": no function vfio-pci could open has a BAR");
-            else out.print(PlanText.render(plan, h.source() + " on a " + dev.barmap.model.kernel.Architecture.of(arch).machineName() + " guest"));
-        }
+        out.print(OUTPUTS.render(format, new Result(plan, h, devices, arch)));
         out.flush();
         return exitCode(plan);
     }
@@ -115,6 +126,11 @@ public final class PlanCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    static String text(Result r) {
+        if (r.devices().isEmpty()) return "barmap plan: " + r.host().source() + ": no function vfio-pci could open has a BAR\n";
+        return PlanText.render(r.plan(), r.host().source() + " on a " + dev.barmap.model.kernel.Architecture.of(r.arch()).machineName() + " guest");
     }
 
     /** 0 when isolation held in every column, else 1. */

@@ -1,5 +1,7 @@
 package dev.barmap.cli;
 
+import dev.barmap.cli.report.Outputs;
+import dev.barmap.cli.report.ScanHtml;
 import dev.barmap.cli.report.ScanJson;
 import dev.barmap.cli.report.ScanText;
 import dev.barmap.cli.report.Terminal;
@@ -21,7 +23,19 @@ public final class ScanCommand implements Callable<Integer> {
     @Mixin
     HostOptions host;
 
-    @Option(names = "--format", description = "text (default), json, or html (a self-contained page with an SVG page map per device).")
+    /** scan's output formats. */
+    static final Outputs<ScanResult> OUTPUTS = Outputs.of("scan", r -> ScanText.render(r, Terminal.colour()), r -> ScanJson.render(r),
+            r -> ScanHtml.render(r));
+
+    /** The formats {@code --format} completes to. */
+    static final class Formats extends Outputs.Candidates {
+        Formats() {
+            super(OUTPUTS);
+        }
+    }
+
+    @Option(names = "--format", paramLabel = "FORMAT", completionCandidates = Formats.class,
+            description = "${COMPLETION-CANDIDATES}; text is the default, html a self-contained page with an SVG page map per device.")
     Format format = Format.text;
 
     @Spec
@@ -29,14 +43,13 @@ public final class ScanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        FormatOption.check(OUTPUTS, format, spec);
         return scan(host, format, spec.commandLine().getOut());
     }
 
     static int scan(HostOptions host, Format format, PrintWriter out) {
         ScanResult r = Scanner.scan(host.read());
-        if (format == Format.json) out.print(ScanJson.render(r));
-        else if (format == Format.html) out.print(dev.barmap.cli.report.ScanHtml.render(r));
-        else out.print(ScanText.render(r, Terminal.colour()));
+        out.print(OUTPUTS.render(format, r));
         out.flush();
         return 0;
     }

@@ -70,12 +70,13 @@ class PlanIsolationTest {
         String[] owner = v.get("owner").asText().split(" BAR");
         String line = Files.readAllLines(CAPTURE.resolve("sys/bus/pci/devices/" + owner[0] + "/resource")).get(Integer.parseInt(owner[1]));
         String[] f = line.trim().split("\\s+");
-        long start = Long.decode(f[0]), end = Long.decode(f[1]) + 1;
-        assertTrue(end - start >= 4096, "a BAR of at least a page (no sub-page reservation): " + line);
+        // JSON ranges end inclusive (README "Ranges in JSON"), as sysfs writes them
+        long start = Long.decode(f[0]), end = Long.decode(f[1]);
+        assertTrue(end - start + 1 >= 4096, "a BAR of at least a page (no sub-page reservation): " + line);
         assertEquals(start, v.get("allowedStart").asLong());
         assertEquals(end, v.get("allowedEnd").asLong());
-        long hostEnd = v.get("hostStart").asLong() + v.get("size").asLong();
-        assertTrue(v.get("hostStart").asLong() >= start && hostEnd > end, "reaches past the BAR's end: " + v);
+        long hostLast = v.get("hostStart").asLong() + v.get("size").asLong() - 1;
+        assertTrue(v.get("hostStart").asLong() >= start && hostLast > end, "reaches past the BAR's end: " + v);
 
         CliRun text = planWithBrokenVmm("--root", root, "--guest", "linux");
         assertEquals(1, text.rc(), text.err());

@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * and, when present, the hot-added device, its BARs as found and as assigned, and /proc/iomem after the
  * hot-add.
  *
- * @param rootWindows   "pci_bus DDDD:BB: root bus resource [mem ...]" in log order (memory only)
+ * @param rootWindows   "pci_bus DDDD:BB: root bus resource [mem ...]" / "[io  ...]" in log order (I/O windows kept: the kernel
+ *                      numbers a root bus's resources over both, drivers/pci/probe.c pci_register_host_bridge)
  * @param hotAddedFound the new device's BARs as the kernel first read them ("BAR n [mem 0x0-0xff]"): size, flags
  * @param hotAddedAssigned the new device's BARs as assigned ("BAR n [mem ...]: assigned")
  */
@@ -37,10 +38,10 @@ public record GuestConsole(String file, KernelRelease kernel, SortedMap<Bdf, Pci
     private static final Pattern KERNEL = Pattern.compile("^GUEST: kernel (\\S+?);");
     private static final Pattern DEV = Pattern.compile("^GUEST: dev (\\S+) vendor=0x(\\p{XDigit}+) device=0x(\\p{XDigit}+) class=0x(\\p{XDigit}+) driver=(\\S+) iommu_group=(\\S+)$");
     private static final Pattern RES = Pattern.compile("^GUEST:\\s+res\\[(\\d+)] 0x(\\p{XDigit}+) 0x(\\p{XDigit}+) 0x(\\p{XDigit}+)$");
-    private static final Pattern ROOT = Pattern.compile("pci_bus (\\p{XDigit}{4}:\\p{XDigit}{2}): root bus resource (\\[mem [^]]*])");
+    private static final Pattern ROOT = Pattern.compile("pci_bus (\\p{XDigit}{4}:\\p{XDigit}{2}): root bus resource (\\[(?:mem|io ) [^]]*])");
     private static final Pattern NEW_DEV = Pattern.compile("^HOLD: NEW DEVICE (\\S+) appeared");
     /** %pR of a memory resource: [mem 0xS-0xE( 64bit)?( pref)?( window)?]. */
-    private static final Pattern PR = Pattern.compile("^\\[mem 0x(\\p{XDigit}+)-0x(\\p{XDigit}+)((?: \\w+)*)]$");
+    private static final Pattern PR = Pattern.compile("^\\[(mem|io ) 0x(\\p{XDigit}+)-0x(\\p{XDigit}+)((?: \\w+)*)]$");
     private static final String IOMEM_BOOT = "GUEST: ----- /proc/iomem at boot -----";
     private static final String DEVS_BOOT = "GUEST: ----- PCI devices at boot -----";
 
@@ -104,7 +105,9 @@ public record GuestConsole(String file, KernelRelease kernel, SortedMap<Bdf, Pci
                 }
                 if ((m = ROOT.matcher(l)).find()) {
                     long[] r = pR(file, lineNo, m.group(2));
-                    if (roots.stream().noneMatch(w -> w.start() == r[0] && w.end() == r[1])) roots.add(new PciBuses.RootWindow(m.group(1), r[0], r[1], r[2]));
+                    if (roots.stream().noneMatch(w -> w.start() == r[0] && w.end() == r[1] && IoResource.type(w.flags()) == IoResource.type(r[2]))) {
+                        roots.add(new PciBuses.RootWindow(m.group(1), r[0], r[1], r[2]));
+                    }
                 }
                 if ((m = NEW_DEV.matcher(l)).find()) hot = bdf(file, lineNo, m.group(1));
                 if (hot != null) {
@@ -166,9 +169,10 @@ public record GuestConsole(String file, KernelRelease kernel, SortedMap<Bdf, Pci
     /** Parses a %pR memory resource: {start, end, IORESOURCE flags from the 64bit/pref/window words}. */
     static long[] pR(String file, int lineNo, String s) {
         Matcher m = PR.matcher(s);
-        if (!m.matches()) throw new BadInputException(file, lineNo, "not a memory resource: '" + s + "'");
-        long flags = IoResource.MEM;
-        for (String w : m.group(3).trim().split(" ")) {
+        if (!m.matches()) throw new BadInputException(file, lineNo, "not a memory or I/O resource: '" + s + "'");
+        // lib/vsprintf.c resource_string: "[io  " for IORESOURCE_IO, "[mem " for IORESOURCE_MEM
+        long flags = m.group(1).equals("mem") ? IoResource.MEM : IoResource.IO;
+        for (String w : m.group(4).trim().split(" ")) {
             switch (w) {
                 case "64bit" -> flags |= IoResource.MEM_64;
                 case "pref" -> flags |= IoResource.PREFETCH;
@@ -177,7 +181,7 @@ public record GuestConsole(String file, KernelRelease kernel, SortedMap<Bdf, Pci
                 default -> throw new BadInputException(file, lineNo, "unknown resource attribute '" + w + "' in '" + s + "'");
             }
         }
-        return new long[] {Long.parseUnsignedLong(m.group(1), 16), Long.parseUnsignedLong(m.group(2), 16), flags};
+        return new long[] {Long.parseUnsignedLong(m.group(2), 16), Long.parseUnsignedLong(m.group(3), 16), flags};
     }
 
     private static final class Dev {

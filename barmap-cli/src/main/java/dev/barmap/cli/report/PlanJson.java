@@ -49,9 +49,12 @@ public final class PlanJson {
             v.put("isolated", c.violations().isEmpty());
             ArrayNode viol = v.putArray("violations");
             for (IsolationViolation iv : c.violations()) {
-                viol.addObject().put("owner", iv.owner()).put("guestStart", iv.guestStart()).put("size", iv.size())
-                        .put("hostStart", iv.hostStart()).put("allowedStart", iv.allowedStart()).put("allowedEnd", iv.allowedEnd())
-                        .put("what", iv.what());
+                ObjectNode o = viol.addObject().put("owner", iv.owner()).put("guestStart", iv.guestStart()).put("size", iv.size())
+                        .put("hostStart", iv.hostStart());
+                // the model's allowed range is [allowedStart, allowedEnd); JSON ends are inclusive (README "Ranges in JSON")
+                if (iv.allowedEnd() > iv.allowedStart()) o.put("allowedStart", iv.allowedStart()).put("allowedEnd", iv.allowedEnd() - 1);
+                else o.putNull("allowedStart").putNull("allowedEnd");
+                o.put("what", iv.what());
             }
             ArrayNode warn = v.putArray("warnings");
             c.warnings().forEach(warn::add);
@@ -101,7 +104,7 @@ public final class PlanJson {
             ObjectNode p = pages.addObject();
             if (r.guestStart() >= 0) {
                 p.put("guestStart", r.guestStart());
-                p.put("guestEnd", r.guestEnd());
+                p.put("guestEnd", r.guestEnd() - 1); // the run is [guestStart, guestEnd); JSON ends are inclusive
             }
             p.put("state", r.state().name().toLowerCase(Locale.ROOT));
             ArrayNode reasons = p.putArray("reasons");
