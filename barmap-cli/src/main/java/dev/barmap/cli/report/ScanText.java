@@ -22,8 +22,10 @@ public final class ScanText {
         sb.append('\n');
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"DEVICE", "ID", "BAR", "HOST RANGE", "SIZE", "TYPE", "CHECK", "VERDICT", "REASON"});
+        var noBars = new ArrayList<String>();
         for (DeviceResult d : r.devices()) {
             String id = String.format("%04x:%04x", d.function().vendor(), d.function().device());
+            if (d.regions().stream().noneMatch(rr -> rr.verdict() != null && rr.verdict() != Verdict.ABSENT)) noBars.add(d.function().bdf().toString());
             for (RegionResult rr : d.regions()) {
                 if (rr.verdict() == null || rr.verdict() == Verdict.ABSENT) continue;
                 var b = d.function().resource(rr.index());
@@ -44,7 +46,11 @@ public final class ScanText {
             }
             sb.append(row[8]).append('\n');
         }
-        if (rows.size() == 1) sb.append("(no PCI functions to pass through)\n");
+        if (r.devices().isEmpty()) sb.append("(no PCI functions to pass through)\n");
+        else if (!noBars.isEmpty()) {
+            // the same functions the JSON lists: they are there, with no BAR the input shows
+            sb.append("(no BAR shown for ").append(String.join(", ", noBars)).append(")\n");
+        }
         sb.append('\n').append(summary(r)).append('\n');
         sb.append(r.count(Verdict.DIRECT)).append(" direct, ").append(r.count(Verdict.PARTIAL)).append(" partial, ")
                 .append(r.count(Verdict.TRAPPED)).append(" trapped");

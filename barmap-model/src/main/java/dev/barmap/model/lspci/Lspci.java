@@ -106,6 +106,18 @@ public final class Lspci {
         }
         SortedMap<Bdf, PciFunction> functions = new TreeMap<>();
         for (FunctionFacts f : facts.values()) functions.put(f.bdf, f.build(allNotes));
+        var guessed = facts.values().stream().filter(f -> f.terseGuessed).map(f -> f.bdf.toString()).toList();
+        if (!guessed.isEmpty()) {
+            allNotes.add("lspci -v does not print BAR numbers: for " + (guessed.size() <= 4 ? String.join(", ", guessed) : guessed.size() + " functions")
+                    + " they are numbered in the order shown (a 64-bit BAR taking two), which is the device's numbering"
+                    + " unless it leaves a BAR unimplemented in between; lspci -vv shows them");
+        }
+        for (FunctionFacts f : facts.values()) {
+            if (f.vfRegions > 0) {
+                allNotes.add(f.bdf + ": " + f.vfRegions + " Region line(s) inside its SR-IOV capability are the VFs' BARs"
+                        + " (ls-ecaps.c cap_sriov), not this function's: not modelled");
+            }
+        }
         var unknownWhy = new TreeMap<String, List<String>>();
         for (FunctionFacts f : facts.values()) {
             if (f.msixUnknownWhy != null && f.passthroughCandidate()) unknownWhy.computeIfAbsent(f.msixUnknownWhy, k -> new ArrayList<>()).add(f.bdf.toString());
@@ -364,6 +376,8 @@ public final class Lspci {
         /** next BAR number for an lspci -v line (no "Region N:"), and whether any BAR was numbered that way */
         int terseNext;
         boolean terseNumbered;
+        /** BAR numbers of lspci -v lines could not be checked against a hex dump */
+        boolean terseGuessed;
         /** why MSI-X is unknown for this function (null when known) */
         String msixUnknownWhy;
         Boolean statusCapList;
@@ -646,8 +660,7 @@ public final class Lspci {
                     return;
                 }
             }
-            notes.add(bdf + ": lspci -v does not print BAR numbers: numbered in the order shown (a 64-bit BAR taking two),"
-                    + " which is the device's numbering unless it leaves a BAR unimplemented in between; lspci -vv shows them");
+            terseGuessed = true;
         }
 
         /** A config dump alone gives BAR addresses and types but not sizes (sizing needs writes): say so. */

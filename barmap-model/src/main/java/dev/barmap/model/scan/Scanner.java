@@ -42,9 +42,11 @@ public final class Scanner {
         }
         var unknown = host.functions().values().stream().filter(f -> f.passthroughCandidate() && !f.msixKnown())
                 .map(f -> f.bdf().toString()).toList();
-        if (!unknown.isEmpty()) {
-            notes.add("no readable config space for " + (unknown.size() <= 4 ? String.join(", ", unknown) : unknown.size() + " functions")
-                    + ": where their MSI-X table lives is unknown, so MSI-X effects are not shown for them");
+        if (!unknown.isEmpty() && host.notes().stream().noneMatch(n -> n.startsWith("MSI-X unknown for"))) {
+            // the input said nothing about MSI-X (config space beyond the header not readable, or not in the paste)
+            notes.add("MSI-X unknown for " + (unknown.size() <= 4 ? String.join(", ", unknown) : unknown.size() + " functions")
+                    + ": the input does not show their MSI-X capability (needs the config space past the header, read as root);"
+                    + " verdicts on their BARs say what the MSI-X table would change");
         }
         return new ScanResult(host, era.label(), devices, model.subPageReserved(), notes, model.iomem());
     }
@@ -81,6 +83,12 @@ public final class Scanner {
                 v = Verdict.PARTIAL;
                 reason += "; " + table + ": its page(s) are cut out of the mmap (sparse mmap) and trap";
             }
+        }
+        if (!f.msixKnown() && b.isMem()) {
+            // three-valued: the table may be in this BAR. Every VMM in vmm/ emulates the table (EmulatedRange
+            // MSIX_TABLE), so its page traps; under 4.8-4.15 vfio-pci's sparse mmap also leaves it out (see above)
+            reason += "; MSI-X unknown: if its table is in this BAR, the VMM traps the table's page"
+                    + (era.sparseMmapAroundMsix() ? " and vfio-pci cuts it out of the mmap (partial)" : "");
         }
         return new RegionResult(i, name, info, 0, v, reason, b.start(), b.end());
     }
