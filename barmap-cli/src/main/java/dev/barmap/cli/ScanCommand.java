@@ -27,7 +27,8 @@ public final class ScanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ScanResult r = Scanner.scan(host.read());
+        var h = host.read();
+        ScanResult r = Scanner.scan(h, h.era(), true);
         var out = spec.commandLine().getOut();
         if (format == Format.json) out.print(ScanJson.render(r));
         else if (format == Format.html) out.print(dev.barmap.cli.report.ScanHtml.render(r));

@@ -11,7 +11,8 @@ import dev.barmap.model.scan.Verdict;
 
 /**
  * {@code barmap scan --format json}: the shape of a capture's {@code expected/vfio.json} (without the
- * tries), each BAR/ROM region adding {@code verdict} and {@code reason}; plus {@code era},
+ * tries), each BAR/ROM region adding {@code verdict} and {@code reason} (and {@code guest}, the outlook across
+ * the VMMs, when computed); plus {@code era},
  * {@code source} and {@code notes}.
  */
 public final class ScanJson {
@@ -40,6 +41,8 @@ public final class ScanJson {
                     }
                     o.put("verdict", rr.verdict().word());
                     o.put("reason", rr.reason());
+                    String g = r.guest(d, rr);
+                    if (g != null) o.put("guest", g);
                 }
             }
         }

@@ -24,6 +24,11 @@ public final class Scanner {
     }
 
     public static ScanResult scan(Host host, KernelEra era) {
+        return scan(host, era, false);
+    }
+
+    /** With {@code guest}, also the {@link GuestOutlook} of every BAR (runs the VMM models: {@code barmap scan} asks, fleet does not). */
+    public static ScanResult scan(Host host, KernelEra era, boolean guest) {
         VfioPciModel model = new VfioPciModel(host, era);
         var devices = new ArrayList<DeviceResult>();
         for (PciFunction f : host.functions().values()) {
@@ -48,7 +53,8 @@ public final class Scanner {
                     + ": the input does not show their MSI-X capability (needs the config space past the header, read as root);"
                     + " verdicts on their BARs say what the MSI-X table would change");
         }
-        return new ScanResult(host, era.label(), devices, model.subPageReserved(), notes, model.iomem());
+        var outlook = guest ? GuestOutlook.of(host, era, notes) : java.util.Map.<String, String>of();
+        return new ScanResult(host, era.label(), devices, model.subPageReserved(), notes, model.iomem(), outlook);
     }
 
     private static RegionResult region(ModelVfioDevice d, PciFunction f, int i, KernelEra era, long page) {
