@@ -131,4 +131,30 @@ class LspciPastesTest {
         assertFalse(text.out().contains("no PCI functions"), text.out());
         assertTrue(text.out().contains("e-mail quote markers"), text.out());
     }
+
+    @Test
+    void theVirtioNetBarWhoseOnlyPageIsTheMsixTableTrapsInEveryVmm() {
+        // pciutils tests/cap-vendor-virtio: 00:09.0 BAR1 is 4K, MSI-X table at BAR1+0, PBA at BAR1+0x800
+        CliRun js = CliRun.of("scan", "--root", DIR.resolve("pciutils-cap-vendor-virtio-vvxxx").toString(), "--format", "json");
+        JsonNode bar1;
+        try {
+            bar1 = dev.barmap.host.ProbeJson.MAPPER.readTree(js.out()).get("devices").get("0000:00:09.0").get("regions").get(1);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        assertEquals("direct", bar1.get("verdict").asText(), "vfio-pci itself mmaps it");
+        assertEquals("MSI-X page: traps in every VMM", bar1.get("guest").asText());
+        CliRun text = CliRun.of("scan", "--root", DIR.resolve("pciutils-cap-vendor-virtio-vvxxx").toString());
+        assertTrue(text.out().lines().anyMatch(l -> l.contains("0000:00:09.0") && l.contains("BAR1") && l.contains("MSI-X page: traps in every VMM")), text.out());
+    }
+
+    @Test
+    void theBannerSaysWhenTheHostCannotPassDevicesThrough() {
+        CliRun ppc = CliRun.of("scan", "--root", "../testdata/captures/ppc64le-64k-single-subpage");
+        assertTrue(ppc.out().contains("THIS HOST CANNOT PASS DEVICES THROUGH") && ppc.out().contains("iommu=off"), ppc.out());
+        CliRun js = CliRun.of("scan", "--root", "../testdata/captures/ppc64le-64k-single-subpage", "--format", "json");
+        assertTrue(js.out().contains("\"NO_IOMMU_GROUPS\""), js.out());
+        CliRun x86 = CliRun.of("scan", "--root", "../testdata/captures/x86_64-4k-linux-packed");
+        assertFalse(x86.out().contains("CANNOT PASS"), x86.out());
+    }
 }

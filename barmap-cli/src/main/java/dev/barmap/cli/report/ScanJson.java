@@ -24,6 +24,10 @@ public final class ScanJson {
         root.put("kernelRelease", r.host().kernel().toString());
         root.put("era", r.era());
         root.put("source", r.host().source());
+        if (!r.host().blockers().isEmpty()) {
+            ArrayNode bl = root.putArray("blockers");
+            for (var b : r.host().blockers()) bl.addObject().put("kind", b.kind().name()).put("evidence", b.evidence()).put("why", b.kind().why);
+        }
         ObjectNode devs = root.putObject("devices");
         for (DeviceResult d : r.devices()) {
             ObjectNode dev = devs.putObject(d.function().bdf().toString());

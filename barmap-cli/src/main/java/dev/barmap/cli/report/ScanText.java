@@ -18,6 +18,12 @@ public final class ScanText {
         var sb = new StringBuilder();
         sb.append("barmap scan: ").append(r.host().source()).append(" - kernel ").append(r.host().kernel())
                 .append(" (vfio-pci rules ").append(r.era()).append("), page size ").append(Sizes.human(r.host().pageSize())).append('\n');
+        if (!r.host().blockers().isEmpty()) {
+            // the banner: nothing below can happen on this host until these are fixed
+            sb.append(Terminal.paint(colour, "31", "THIS HOST CANNOT PASS DEVICES THROUGH:")).append('\n');
+            for (var b : r.host().blockers()) sb.append("  - ").append(b.describe()).append('\n');
+            sb.append("  the verdicts below are what vfio-pci would do once it can\n");
+        }
         for (String n : r.notes()) sb.append("note: ").append(n).append('\n');
         sb.append('\n');
         List<String[]> rows = new ArrayList<>();
