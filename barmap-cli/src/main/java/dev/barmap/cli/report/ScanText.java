@@ -64,7 +64,7 @@ public final class ScanText {
         if (r.devices().isEmpty()) sb.append("(no PCI functions to pass through)\n");
         else if (!noBars.isEmpty()) {
             // the same functions the JSON lists: they are there, with no BAR the input shows
-            sb.append("(no BAR shown for ").append(String.join(", ", noBars)).append(")\n");
+            sb.append("(no BAR modelled for ").append(String.join(", ", noBars)).append(": the input shows none, or not its size; see the notes)\n");
         }
         sb.append('\n').append(summary(r)).append('\n');
         sb.append(r.count(Verdict.DIRECT)).append(" direct, ").append(r.count(Verdict.PARTIAL)).append(" partial, ")

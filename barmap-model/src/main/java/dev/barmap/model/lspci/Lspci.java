@@ -665,7 +665,9 @@ public final class Lspci {
 
         /** A config dump alone gives BAR addresses and types but not sizes (sizing needs writes): say so. */
         private void hexOnlyBars(ConfigSpace cs, List<String> notes) {
-            int count = bridge() ? 2 : 6;
+            // lspci.c show_bases(): 6 BARs for a normal header, 2 for a bridge, 1 for a CardBus bridge (header type 2)
+            int type = cs.u8(ConfigSpace.HEADER_TYPE) & 0x7f;
+            int count = type == 2 ? 1 : bridge() ? 2 : 6;
             var seen = new ArrayList<String>();
             for (int i = 0; i < count; i++) {
                 long lo = cs.u32(0x10 + 4 * i);
