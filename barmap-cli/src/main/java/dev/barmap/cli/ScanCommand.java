@@ -22,13 +22,16 @@ public final class ScanCommand implements Callable<Integer> {
     @Option(names = "--format", description = "text (default), json, or html (a self-contained page with an SVG page map per device).")
     Format format = Format.text;
 
+    @Option(names = "--no-guest", description = "Leave out the GUEST column (the outlook across the VMMs, which runs their models).")
+    boolean noGuest;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
         var h = host.read();
-        ScanResult r = Scanner.scan(h, h.era(), true);
+        ScanResult r = Scanner.scan(h, h.era(), !noGuest);
         var out = spec.commandLine().getOut();
         if (format == Format.json) out.print(ScanJson.render(r));
         else if (format == Format.html) out.print(dev.barmap.cli.report.ScanHtml.render(r));

@@ -53,7 +53,8 @@ final class Paste {
             }
             if (st.length() >= 1 && (st.charAt(0) == '`' || st.charAt(st.length() - 1) == '`')) {
                 ticks++;
-                int lead = s.indexOf(st);
+                int lead = 0;
+                while (lead < s.length() && Character.isWhitespace(s.charAt(lead))) lead++;
                 String body = st;
                 if (body.startsWith("`")) body = body.substring(1);
                 if (body.endsWith("`")) body = body.substring(0, body.length() - 1);
