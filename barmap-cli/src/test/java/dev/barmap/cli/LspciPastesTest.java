@@ -194,6 +194,8 @@ class LspciPastesTest {
         assertEquals("MSI-X page: traps in every VMM", bar1.get("guest").asText());
         CliRun text = CliRun.of("scan", "--root", DIR.resolve("pciutils-cap-vendor-virtio-vvxxx").toString());
         assertTrue(text.out().lines().anyMatch(l -> l.contains("0000:00:09.0") && l.contains("BAR1") && l.contains("MSI-X page: traps in every VMM")), text.out());
+        CliRun plain = CliRun.of("scan", "--root", DIR.resolve("pciutils-cap-vendor-virtio-vvxxx").toString(), "--no-guest");
+        assertFalse(plain.out().contains("GUEST") || plain.out().contains("in every VMM"), plain.out());
     }
 
     @Test
