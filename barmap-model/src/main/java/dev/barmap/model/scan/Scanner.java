@@ -86,8 +86,14 @@ public final class Scanner {
             if (info.caps().stream().anyMatch(c -> c instanceof RegionCap.MsixMappable)) {
                 reason += "; " + table + ": MSIX_MAPPABLE, the VMM still traps the table's page";
             } else if (era.sparseMmapAroundMsix()) {
-                v = Verdict.PARTIAL;
-                reason += "; " + table + ": its page(s) are cut out of the mmap (sparse mmap) and trap";
+                // 4.8-4.15 msix_sparse_mmap_cap(): areas before and after the table's pages only; none left when
+                // the table's pages cover the whole BAR (a 4 KiB BAR whose one page holds the table)
+                // (ModelVfioDevice.sparseAreas: then one zero-sized area, nr_areas = 1 zeroed by kzalloc)
+                boolean nothingLeft = info.caps().stream().anyMatch(c -> c instanceof RegionCap.SparseMmap sm
+                        && sm.areas().stream().allMatch(a -> a.size() == 0));
+                v = nothingLeft ? Verdict.TRAPPED : Verdict.PARTIAL;
+                reason += "; " + table + (nothingLeft ? ": its page(s) are the whole BAR, so the sparse mmap has no area left and every access traps"
+                        : ": its page(s) are cut out of the mmap (sparse mmap) and trap");
             }
         }
         if (!f.msixKnown() && b.isMem()) {
