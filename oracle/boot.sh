@@ -25,7 +25,12 @@ INITRD=$WORK/initrd-$KVER.cpio.gz
 [ -f "$JAR" ] || die "no $JAR: build it (mvn -pl barmap-cli -am install -DskipTests)"
 [ -x "$JAVA_HOME_GUEST/bin/java" ] || die "no JDK at $JAVA_HOME_GUEST (the guest runs the host's JDK over 9p)"
 
-BIOS=(); BENCH=""; SELFTEST=0; CYCLES=${BARMAP_ORACLE_CYCLES:-1000}
+BIOS=(); BENCH=""; SELFTEST=0; DRIVER=0; CYCLES=${BARMAP_ORACLE_CYCLES:-1000}
+# the edu driver's lifecycle cycles, and how often (and with which extra JVM options, comma-separated) the
+# Java benchmark runs: oracle/bench.sh BARMAP_ORACLE_BENCH_RUNS=30 for the crash hunt (BENCHMARKS.md)
+DCYCLES=${BARMAP_ORACLE_DRIVER_CYCLES:-500}; BENCHRUNS=${BARMAP_ORACLE_BENCH_RUNS:-1}; BENCHOPTS=${BARMAP_ORACLE_BENCH_OPTS:-}
+# BARMAP_ORACLE_CAPTURE=0 / BARMAP_ORACLE_SELFTEST=0 / BARMAP_ORACLE_DRIVER=0: leave those steps out (for benchmark-only boots)
+CAPTURE=${BARMAP_ORACLE_CAPTURE:-1}
 case "$SCEN" in
   firmware-padded|linux-packed)
     [ "$SCEN" = linux-packed ] && BIOS=(-bios /usr/share/qemu/qboot.rom)
@@ -45,7 +50,7 @@ case "$SCEN" in
       -device virtio-rng-pci,addr=0xf)
     # selftest and benchmark once, where SeaBIOS makes the sub-page BARs mmappable; the benchmark reads
     # the i6300esb's 16-byte BAR0 (watchdog registers: reading them has no side effect)
-    [ "$SCEN" = firmware-padded ] && { SELFTEST=1; BENCH=0000:00:05.0:0; };;
+    [ "$SCEN" = firmware-padded ] && { SELFTEST=1; DRIVER=1; BENCH=0000:00:05.0:0; };;
   msix-firmware-padded)
     DEV=(-drive if=none,id=nvm0,format=raw,file="$WORK/nvme.img",readonly=on
       -device nvme,addr=0x3,serial=deadbeef,drive=nvm0
@@ -54,6 +59,8 @@ case "$SCEN" in
   *) die "unknown scenario '$SCEN' (firmware-padded, linux-packed, msix-firmware-padded)";;
 esac
 
+[ -n "${BARMAP_ORACLE_SELFTEST:-}" ] && SELFTEST=$BARMAP_ORACLE_SELFTEST
+[ -n "${BARMAP_ORACLE_DRIVER:-}" ] && DRIVER=$BARMAP_ORACLE_DRIVER
 AOTARG=""
 [ -f "$AOT" ] && [ "$AOT" -nt "$JAR" ] && AOTARG="barmap.aot=$AOT"
 # What TCG on a loaded host needs (the guest's clocks follow the host's wall clock, so a starved vCPU
@@ -64,8 +71,10 @@ AOTARG=""
 #     did not schedule (they are warnings about the emulator, not about the kernel under test);
 #   tsc=reliable: no clocksource watchdog switching to the much slower HPET mid-run.
 TCG_ARGS="no_timer_check rcupdate.rcu_cpu_stall_suppress=1 nowatchdog tsc=reliable"
-APPEND="console=ttyS0 intel_iommu=on panic=1 loglevel=4 $TCG_ARGS barmap.jar=$JAR barmap.java=$JAVA_HOME_GUEST barmap.selftest=$SELFTEST barmap.cycles=$CYCLES $AOTARG"
-[ -n "$BENCH" ] && APPEND="$APPEND barmap.bench=$BENCH"
+APPEND="console=ttyS0 intel_iommu=on panic=1 loglevel=4 $TCG_ARGS barmap.jar=$JAR barmap.java=$JAVA_HOME_GUEST barmap.selftest=$SELFTEST barmap.cycles=$CYCLES barmap.capture=$CAPTURE $AOTARG"
+[ -n "$BENCH" ] && APPEND="$APPEND barmap.bench=$BENCH barmap.benchruns=$BENCHRUNS"
+[ -n "$BENCH" ] && [ -n "$BENCHOPTS" ] && APPEND="$APPEND barmap.benchopts=$BENCHOPTS"
+[ "$DRIVER" = 1 ] && APPEND="$APPEND barmap.driver=1 barmap.drivercycles=$DCYCLES"
 CMD=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m 2G "${BIOS[@]}"
   -nodefaults -display none -no-reboot -serial stdio -monitor none
   -device intel-iommu

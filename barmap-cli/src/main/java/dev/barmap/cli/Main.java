@@ -21,11 +21,29 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        int rc = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        // Exit 0 by returning: System.exit starts the JDK's logging (java.lang.Shutdown.exit calls
+        // logRuntimeExit, System.getLogger("java.lang.Runtime"), JDK 21+, JDK-8301627), ~40 classes
+        // and java.logging's configuration on every run. Main starts no other non-daemon thread.
+        if (rc != 0) System.exit(rc);
     }
 
     /** Runs barmap with the given streams (used by tests). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        if (args.length > 0 && args[0].equals("scan")) {
+            // the lean path of the command typed at a shell; null: picocli parses (help, errors)
+            Integer rc;
+            try {
+                rc = ScanCommand.lean(java.util.Arrays.copyOfRange(args, 1, args.length), out);
+            } catch (BadInputException b) {
+                rc = badInput(b, err);
+            }
+            if (rc != null) {
+                out.flush();
+                err.flush();
+                return rc;
+            }
+        }
         return run(args, out, err, CommandLine.defaultFactory());
     }
 
@@ -46,16 +64,19 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
-            if (ex instanceof BadInputException b) {
-                err.println("barmap: error: " + b.getMessage());
-                return EXIT_BAD_INPUT;
-            }
+            if (ex instanceof BadInputException b) return badInput(b, err);
             throw ex;
         });
         int rc = cl.execute(args);
         out.flush();
         err.flush();
         return rc;
+    }
+
+    /** Reports bad input: one line, exit 2. */
+    static int badInput(BadInputException b, PrintWriter err) {
+        err.println("barmap: error: " + b.getMessage());
+        return EXIT_BAD_INPUT;
     }
 
     /** The subcommand class named {@code name} in this class's {@code @Command(subcommands)}, or null (help, unknown). */

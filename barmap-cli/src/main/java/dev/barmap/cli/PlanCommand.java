@@ -36,13 +36,22 @@ public final class PlanCommand implements Callable<Integer> {
     @Mixin
     HostOptions host;
 
-    @Option(names = "--vmm", paramLabel = "VMM", defaultValue = "all",
-            description = "qemu, cloud-hypervisor, crosvm, firecracker, openvmm, or all (default); a comma-separated list also works.")
+    @Option(names = "--vmm", paramLabel = "VMM", defaultValue = "latest",
+            description = "A version id (qemu-7.2, cloud-hypervisor-51, cloud-hypervisor-52, crosvm-2024, crosvm-2025-07, firecracker-pr6055, "
+                    + "openvmm-2026-08), a family (qemu, cloud-hypervisor, crosvm, firecracker, openvmm: all its versions), latest (default: "
+                    + "the newest version of each) or all; a comma-separated list also works.")
     String vmm;
 
-    @Option(names = "--guest", paramLabel = "seabios|linux|slof|FILE", defaultValue = "seabios",
-            description = "Who places the guest BARs: SeaBIOS (default), Linux itself, SLOF, or a FILE of '<device> <bar> <address>' lines.")
+    @Option(names = "--guest", paramLabel = "seabios|linux|slof|FILE", defaultValue = "default",
+            description = "Who places the guest BARs where the guest decides (QEMU, OpenVMM): SeaBIOS, Linux itself, SLOF, or a FILE of "
+                    + "'<device> <bar> <address>' lines. Default: by architecture (x86_64 seabios on q35, ppc64le slof on pseries, "
+                    + "aarch64 and others linux on virt).")
     String guest;
+
+    @Option(names = "--qemu-opt", paramLabel = "[host=BDF,]KEY=VALUE[,...]",
+            description = "QEMU vfio-pci options to try, as on its command line: x-no-mmap=on, x-msix-relocation=bar0..bar5, "
+                    + "vfio-no-msix-emulation=on (the pseries machine property). With host=BDF only that device; repeatable.")
+    List<String> qemuOpts = List.of();
 
     @Option(names = "--format", description = "text (default: a table, one row per BAR, one column per VMM, then details) or json.")
     Format format = Format.text;
@@ -70,6 +79,11 @@ public final class PlanCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInputException("--vmm", 0, e.getMessage());
         }
+        try {
+            vmms = Planner.withQemuOptions(vmms, qemuOpts);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--qemu-opt", 0, e.getMessage());
+        }
         Host h = host.read();
         String arch = h.platform().arch();
         GuestFirmware firmware = Planner.firmware(guest, arch, PlanCommand::readLayout);
@@ -79,7 +93,7 @@ public final class PlanCommand implements Callable<Integer> {
         if (format == Format.json) out.print(PlanJson.render(plan, h, devices));
         else {
             if (devices.isEmpty()) out.println("barmap plan: " + h.source() + ": no function vfio-pci could open has a BAR");
-            else out.print(PlanText.render(plan, h.source()));
+            else out.print(PlanText.render(plan, h.source() + " on a " + dev.barmap.model.kernel.Architecture.of(arch).machineName() + " guest"));
         }
         out.flush();
         return exitCode(plan);

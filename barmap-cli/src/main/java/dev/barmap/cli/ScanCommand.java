@@ -5,6 +5,8 @@ import dev.barmap.cli.report.ScanText;
 import dev.barmap.cli.report.Terminal;
 import dev.barmap.model.scan.ScanResult;
 import dev.barmap.model.scan.Scanner;
+import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,13 +32,79 @@ public final class ScanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        return scan(host, format, !noGuest, spec.commandLine().getOut());
+    }
+
+    static int scan(HostOptions host, Format format, PrintWriter out) {
+        return scan(host, format, true, out);
+    }
+
+    static int scan(HostOptions host, Format format, boolean guest, PrintWriter out) {
         var h = host.read();
-        ScanResult r = Scanner.scan(h, h.era(), !noGuest);
-        var out = spec.commandLine().getOut();
+        ScanResult r = Scanner.scan(h, h.era(), guest);
         if (format == Format.json) out.print(ScanJson.render(r));
         else if (format == Format.html) out.print(dev.barmap.cli.report.ScanHtml.render(r));
         else out.print(ScanText.render(r, Terminal.colour()));
         out.flush();
         return 0;
+    }
+
+    /**
+     * The lean path of {@code barmap scan} (issue 16): building picocli's model of a command reads its
+     * annotations by reflection (annotation proxies, generated at run time) and initialises picocli's
+     * converters, several times the cost of the scan itself. When the arguments are only this
+     * command's options, each well-formed and given once, they are read here and the scan runs as
+     * {@link #call()} would; anything else (help, version, an unknown or repeated option, a missing or
+     * bad value) returns null, and picocli parses the arguments, so usage and errors are picocli's.
+     */
+    static Integer lean(String[] args, PrintWriter out) {
+        var host = new HostOptions();
+        Format format = Format.text;
+        boolean root = false, pageSize = false, kernel = false, fmt = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i], value;
+            if (a.startsWith("@") || i + 1 < args.length && args[i + 1].startsWith("@")) return null; // picocli's @argument files
+            int eq = a.indexOf('=');
+            String name = a.startsWith("--") && eq > 0 ? a.substring(0, eq) : a;
+            if (eq > 0 && a.startsWith("--")) value = a.substring(eq + 1);
+            else if (i + 1 < args.length) value = args[++i];
+            else return null;
+            if (!name.equals(a) && value.isEmpty() || name.equals(a) && value.startsWith("-")) return null;
+            switch (name) {
+                case "--root" -> {
+                    if (root) return null;
+                    root = true;
+                    host.root = Path.of(value);
+                }
+                case "--lspci" -> host.lspci.add(Path.of(value));
+                case "--page-size" -> {
+                    if (pageSize) return null;
+                    pageSize = true;
+                    try {
+                        host.pageSize = new Sizes().convert(value);
+                    } catch (Exception e) {
+                        return null;
+                    }
+                }
+                case "--kernel" -> {
+                    if (kernel) return null;
+                    kernel = true;
+                    host.kernel = value;
+                }
+                case "--format" -> {
+                    if (fmt) return null;
+                    fmt = true;
+                    try {
+                        format = Format.valueOf(value);
+                    } catch (IllegalArgumentException e) {
+                        return null;
+                    }
+                }
+                default -> {
+                    return null;
+                }
+            }
+        }
+        return scan(host, format, out);
     }
 }

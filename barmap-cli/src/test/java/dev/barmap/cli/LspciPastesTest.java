@@ -191,9 +191,11 @@ class LspciPastesTest {
             throw new AssertionError(e);
         }
         assertEquals("direct", bar1.get("verdict").asText(), "vfio-pci itself mmaps it");
-        assertEquals("MSI-X page: traps in every VMM", bar1.get("guest").asText());
+        // the VMM models (vmm/, each citing its source) decide per VMM; QEMU emulates the table, so its one page traps there
+        String g = bar1.get("guest").asText();
+        assertTrue(g.contains("MSI-X page") && !g.startsWith("direct in every VMM"), g);
         CliRun text = CliRun.of("scan", "--root", DIR.resolve("pciutils-cap-vendor-virtio-vvxxx").toString());
-        assertTrue(text.out().lines().anyMatch(l -> l.contains("0000:00:09.0") && l.contains("BAR1") && l.contains("MSI-X page: traps in every VMM")), text.out());
+        assertTrue(text.out().lines().anyMatch(l -> l.contains("0000:00:09.0") && l.contains("BAR1") && l.contains("MSI-X page")), text.out());
         // under 4.8-4.15 the sparse mmap leaves out the table's page, which is the whole BAR: trapped, not "partial"
         ScanResult old = Scanner.scan(LspciReader.readAny(DIR.resolve("pciutils-cap-vendor-virtio-vvxxx"), new HostReader.Options(null, "4.15")));
         var oldBar1 = old.devices().stream().filter(d -> d.function().bdf().toString().equals("0000:00:09.0")).findFirst().orElseThrow().regions().get(1);

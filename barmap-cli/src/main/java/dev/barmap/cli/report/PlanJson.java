@@ -30,6 +30,7 @@ public final class PlanJson {
         ObjectNode root = ProbeJson.MAPPER.createObjectNode();
         root.put("source", host.source());
         root.put("arch", host.platform().arch());
+        root.put("machine", dev.barmap.model.kernel.Architecture.of(host.platform().arch()).machineName());
         root.put("kernelRelease", host.kernel().toString());
         root.put("pageSize", plan.hostPageSize());
         root.put("guest", plan.firmware());
@@ -39,10 +40,12 @@ public final class PlanJson {
             ObjectNode v = vmms.addObject();
             v.put("id", c.vmm());
             v.put("label", c.label());
+            v.put("placement", c.placement());
             ArrayNode src = v.putArray("sources");
             c.sources().forEach(src::add);
             if (c.failure() == null) v.putNull("failure");
-            else v.putObject("failure").put("message", c.failure().message()).put("source", c.failure().source().toString());
+            else v.putObject("failure").put("cause", c.failure().cause().name()).put("message", c.failure().message())
+                    .put("verbatim", c.failure().verbatim()).put("source", c.failure().source().toString());
             v.put("isolated", c.violations().isEmpty());
             ArrayNode viol = v.putArray("violations");
             for (IsolationViolation iv : c.violations()) {

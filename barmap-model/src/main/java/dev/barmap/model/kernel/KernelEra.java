@@ -5,7 +5,9 @@ import dev.barmap.model.pci.PciFunction;
 /**
  * The vfio-pci behaviours that changed across Linux releases, one sealed strategy per era. Chosen from
  * the release string with {@link #of(KernelRelease)}. Finer thresholds inside an era (4.6 sparse-mmap
- * capability, 5.8 memory-decode EIO, 6.19 request name) are answered from the release itself.
+ * capability, 6.19 request name) are answered from the release itself. (The 5.8 change that blocks BAR access
+ * while memory decode is off, abafbc551fdd "vfio-pci: Invalidate mmaps and block MMIO access on disabled memory",
+ * changes no mapping verdict and is not modelled.)
  */
 public sealed interface KernelEra {
 
@@ -64,8 +66,6 @@ public sealed interface KernelEra {
     /** Name of the busy region vfio_pci_setup_barmap() requests on a BAR's first read/write (6.1: "vfio"). */
     default String rwRequestName() { return "vfio"; }
 
-    /** BAR access with memory decode off returns EIO (abe371b2 / Linux 5.8, __vfio_pci_memory_enabled). */
-    default boolean memoryDecodeChecked() { return release().atLeast(5, 8); }
 
     /** Linux up to 4.7: no sub-page mmap at all. */
     record NoSubPage(KernelRelease release) implements KernelEra {

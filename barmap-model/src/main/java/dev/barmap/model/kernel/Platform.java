@@ -24,9 +24,6 @@ public record Platform(String arch, long pageSize) {
 
     /** Default page size for an architecture's distribution kernels (Debian: ppc64el 64K, others 4K). */
     public static long defaultPageSize(String arch) {
-        return switch (arch) {
-            case "ppc64le", "ppc64", "ppc64el" -> 65536;
-            default -> 4096;
-        };
+        return Architecture.of(arch).defaultPageSize();
     }
 }
