@@ -46,8 +46,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * be read is reported by name and skipped; the run goes on.
  */
 @Command(name = "fleet", mixinStandardHelpOptions = true,
-        description = {"Scan many hosts at once: each DIR is a host (a capture with sys/, a directory of lspci files, an lspci file) "
-                + "or a directory of such hosts. Prints a summary, worst hosts first; --jsonl writes one JSON line per host.",
+        description = {"Scan many hosts at once: each DIR is a host (a capture with sys/, an lspci file, a directory of lspci files "
+                + "with a capture.properties or an IOMMU group listing) or a directory of such hosts; a directory of lspci files "
+                + "alone is a folder of pastes, one host per file. Prints a summary, worst hosts first; --jsonl writes one JSON line per host.",
                 "Exit status: 0 all hosts read, 2 some hosts skipped as bad input (the others are still scanned and reported)."})
 public final class FleetCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "DIR", description = "Hosts, or directories of hosts.")
@@ -263,7 +264,12 @@ public final class FleetCommand implements Callable<Integer> {
                     for (Path c : s.sorted().toList()) {
                         String n = c.getFileName().toString();
                         if (n.startsWith(".")) continue;
-                        if (Files.isDirectory(c) || (n.endsWith(".txt") || n.startsWith("lspci")) && Files.isRegularFile(c)) out.add(c);
+                        if (Files.isDirectory(c)) out.add(c);
+                        else if (Files.isRegularFile(c) && !n.equals("capture.properties") && (n.endsWith(".txt") || n.startsWith("lspci"))) {
+                            // a folder of pastes, one host each: only files that look like lspci (a README beside them is not a host)
+                            String text = readOrNull(c);
+                            if (text != null && dev.barmap.model.lspci.Lspci.looksLikeLspci(text)) out.add(c);
+                        }
                     }
                 }
             } catch (IOException | UncheckedIOException e) {
@@ -278,13 +284,44 @@ public final class FleetCommand implements Callable<Integer> {
         return e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason() : String.valueOf(e.getMessage());
     }
 
+    /**
+     * A host by itself: a file, a capture ({@code sys/}), or a directory of files about one host, which is a
+     * directory with a {@code capture.properties} or with an IOMMU group listing beside the lspci text. Any
+     * other directory of files is a folder of per-host pastes (one host per file), and a directory of
+     * directories holds hosts.
+     */
     private static boolean isHost(Path p) throws IOException {
         if (Files.isRegularFile(p)) return true;
         if (!Files.isDirectory(p)) return false;
         if (Files.isDirectory(p.resolve("sys"))) return true;
+        List<Path> entries;
         try (Stream<Path> s = Files.list(p)) {
-            return s.noneMatch(Files::isDirectory); // only files: a directory of lspci files about one host
+            entries = s.toList();
         }
+        if (entries.stream().anyMatch(Files::isDirectory)) return false;
+        if (Files.isRegularFile(p.resolve("capture.properties"))) return true;
+        return entries.stream().anyMatch(FleetCommand::isGroupListing);
+    }
+
+    /** A regular file's text within the text cap, or null (a FIFO, a device or an oversized file is not read here). */
+    private static String readOrNull(Path f) {
+        try {
+            return dev.barmap.host.Jail.NONE.read(f, dev.barmap.host.Jail.TEXT_CAP);
+        } catch (dev.barmap.model.BadInputException | UncheckedIOException e) {
+            return null;
+        }
+    }
+
+    /** An IOMMU group listing file: its first non-blank line starts "IOMMU Group" (the usual listing scripts). */
+    private static boolean isGroupListing(Path f) {
+        String n = f.getFileName().toString();
+        if (!n.startsWith("iommu")) {
+            String text = readOrNull(f);
+            if (text == null) return false;
+            String first = text.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse("");
+            return first.startsWith("IOMMU Group") || first.startsWith("IOMMU group");
+        }
+        return true;
     }
 
     private static final ObjectWriter LINE = ProbeJson.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT);

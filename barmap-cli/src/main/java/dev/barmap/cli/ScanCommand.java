@@ -38,17 +38,25 @@ public final class ScanCommand implements Callable<Integer> {
             description = "${COMPLETION-CANDIDATES}; text is the default, html a self-contained page with an SVG page map per device.")
     Format format = Format.text;
 
+    @Option(names = "--no-guest", description = "Leave out the GUEST column (the outlook across the VMMs, which runs their models).")
+    boolean noGuest;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
         FormatOption.check(OUTPUTS, format, spec);
-        return scan(host, format, spec.commandLine().getOut());
+        return scan(host, format, !noGuest, spec.commandLine().getOut());
     }
 
     static int scan(HostOptions host, Format format, PrintWriter out) {
-        ScanResult r = Scanner.scan(host.read());
+        return scan(host, format, true, out);
+    }
+
+    static int scan(HostOptions host, Format format, boolean guest, PrintWriter out) {
+        var h = host.read();
+        ScanResult r = Scanner.scan(h, h.era(), guest);
         out.print(OUTPUTS.render(format, r));
         out.flush();
         return 0;

@@ -1,6 +1,7 @@
 package dev.barmap.host;
 
 import dev.barmap.model.BadInputException;
+import dev.barmap.model.host.Blocker;
 import dev.barmap.model.host.Host;
 import dev.barmap.model.host.HostBuilder;
 import dev.barmap.model.kernel.KernelRelease;
@@ -75,7 +76,32 @@ public final class HostReader {
         SortedMap<Bdf, PciFunction> functions = readFunctions(jail, root, notes);
         Path iomem = root.resolve("proc/iomem");
         String iomemText = jail.read(iomem, Jail.TEXT_CAP);
-        return HostBuilder.build(live ? "live host" : root.toString(), platform, kernel, iomem.toString(), iomemText, functions, notes);
+        Host host = HostBuilder.build(live ? "live host" : root.toString(), platform, kernel, iomem.toString(), iomemText, functions, notes);
+        String cmdline = live ? jail.read(root.resolve("proc/cmdline"), Jail.SYSFS_CAP) : props.cmdline().orElse(null);
+        return host.withBlockers(blockers(root, functions, cmdline));
+    }
+
+    /** What the input shows stops every passthrough; nothing for what it does not show. */
+    static List<Blocker> blockers(Path root, SortedMap<Bdf, PciFunction> functions, String cmdline) {
+        var out = new ArrayList<Blocker>();
+        if (cmdline != null) {
+            for (String p : cmdline.trim().split("\\s+")) {
+                // intel_iommu=off (drivers/iommu/intel/iommu.c intel_iommu_setup), amd_iommu=off (amd/init.c parse_amd_iommu_options),
+                // iommu=off (arch/x86/kernel/pci-dma.c iommu_setup sets no_iommu, which intel_iommu_init checks)
+                if (p.equals("intel_iommu=off") || p.equals("amd_iommu=off") || p.equals("iommu=off")) out.add(new Blocker(Blocker.Kind.IOMMU_OFF, p));
+            }
+        }
+        if (!functions.isEmpty() && functions.values().stream().noneMatch(f -> f.iommuGroup().isPresent())) {
+            out.add(new Blocker(Blocker.Kind.NO_IOMMU_GROUPS, "no function under sys/bus/pci/devices has an iommu_group link"));
+        }
+        // drivers and modules: only when the input records them (a live host does; captures do not)
+        Path drivers = root.resolve("sys/bus/pci/drivers"), modules = root.resolve("sys/module");
+        boolean boundToVfio = functions.values().stream().anyMatch(f -> f.driver().filter("vfio-pci"::equals).isPresent());
+        if (!boundToVfio && Files.isDirectory(drivers) && Files.isDirectory(modules)
+                && !Files.exists(drivers.resolve("vfio-pci")) && !Files.exists(modules.resolve("vfio_pci"))) {
+            out.add(new Blocker(Blocker.Kind.NO_VFIO_PCI, "neither " + drivers.resolve("vfio-pci") + " nor " + modules.resolve("vfio_pci")));
+        }
+        return out;
     }
 
     private static SortedMap<Bdf, PciFunction> readFunctions(Jail jail, Path root, List<String> notes) {

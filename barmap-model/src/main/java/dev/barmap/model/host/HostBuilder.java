@@ -48,6 +48,9 @@ public final class HostBuilder {
             }
             allNotes.add(iomemFile + " shows no addresses (read without root): the resource tree is rebuilt from sysfs, "
                     + "so only PCI BARs and bridge windows are known as neighbours; run as root for the full answer");
+        } else if ("lspci".equals(iomemFile)) {
+            allNotes.add("lspci shows no /proc/iomem: the resource tree is built from the BARs and bridge windows lspci printed,"
+                    + " so other devices' registers and firmware reservations are not known as neighbours");
         } else {
             allNotes.add("no /proc/iomem: the resource tree is rebuilt from sysfs (PCI BARs and bridge windows only)");
         }

@@ -28,7 +28,8 @@ import java.util.stream.Stream;
  * Writes the live host as a capture directory (the layout barmap reads like a machine, and the shared
  * real-kernel captures use): {@code proc/iomem}, per PCI function {@code sys/bus/pci/devices/BDF/
  * {resource,config,vendor,device,class}} and the {@code iommu_group} and {@code driver} symlinks,
- * {@code capture.properties} (pageSize, kernelRelease, arch, cmdline).
+ * {@code capture.properties} (pageSize, kernelRelease, arch, and of the kernel command line only the
+ * passthrough parameters: {@link #passthroughParameters}).
  *
  * <p>With {@code probe}: every non-bridge function (class not 0x0600/0x0601/0x0604/0x0609) bound to
  * vfio-pci is opened through the FFM binding in BDF order and kept open, {@link Probe} runs on each,
@@ -129,7 +130,7 @@ public final class CaptureWriter {
         }
         long page = NativePlatform.pageSize();
         String release = read(root.resolve("proc/sys/kernel/osrelease")).trim();
-        String cmdline = read(root.resolve("proc/cmdline")).trim();
+        String cmdline = passthroughParameters(read(root.resolve("proc/cmdline")));
         // Without root, /proc/iomem shows every address as 0 (kernel/resource.c r_show, CAP_SYS_ADMIN) and sysfs
         // 'config' only the 64-byte header (drivers/pci/pci-sysfs.c pci_read_config, CAP_SYS_ADMIN): say so.
         var partial = new ArrayList<String>();
@@ -210,5 +211,24 @@ public final class CaptureWriter {
         try (Stream<Path> s = Files.walk(p)) {
             for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(q);
         }
+    }
+
+    /**
+     * The kernel command line people may not want to share (root=UUID, hostnames, tokens) cut down to what
+     * decides passthrough: {@code pci=} (resource_alignment, realloc, ...), the IOMMU switches
+     * ({@code intel_iommu=}, {@code amd_iommu=}, {@code iommu=}, {@code iommu.*=}), {@code vfio*} module
+     * parameters ({@code vfio-pci.ids=}, {@code vfio_iommu_type1.*}) and {@code pcie_acs_override=} (which
+     * changes IOMMU groups). Kernel parameter names treat '-' and '_' alike (Documentation/admin-guide/kernel-parameters.rst).
+     */
+    public static String passthroughParameters(String cmdline) {
+        var kept = new java.util.ArrayList<String>();
+        for (String p : cmdline.trim().split("\\s+")) {
+            String name = (p.contains("=") ? p.substring(0, p.indexOf('=')) : p).replace('-', '_');
+            if (name.equals("pci") || name.equals("intel_iommu") || name.equals("amd_iommu") || name.equals("iommu")
+                    || name.startsWith("iommu.") || name.startsWith("vfio") || name.equals("pcie_acs_override")) {
+                kept.add(p);
+            }
+        }
+        return String.join(" ", kept);
     }
 }
