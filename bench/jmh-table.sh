@@ -16,6 +16,6 @@ out=$("$JAVA_HOME/bin/java" -jar barmap-bench/target/benchmarks.jar "$mode" "$@"
 load1=$(load) mins=$(( ($(date +%s) - t0 + 30) / 60 ))
 dirty=$(git status --porcelain --untracked-files=no | grep -q . && echo ", with uncommitted changes" || true)
 echo "Run $start UTC on $(git rev-parse --short HEAD)$dirty, $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)),"
-echo "load average (1/5/15 min) $load0 at the start and $load1 at the end, $mins min: \`$0 $mode${*:+ $*}\`"
+echo "load average (1/5/15 min) $load0 at the start and $load1 at the end, $mins min: \`$caller${*:+ $*}\`"
 echo
 printf '%s\n' "$out" | sed -n "/^$prefix/,\$p"

@@ -31,6 +31,9 @@ public final class BenchMain {
     /** Settled when the 99.9% error is below this share of the mean. */
     static final double SETTLED = 0.20;
 
+    /** BARMAP_BENCH_SMOKE=1: one fork, 1 warm-up and 3 measured iterations, to try the scripts; tables say so. */
+    static final boolean SMOKE = System.getenv("BARMAP_BENCH_SMOKE") != null;
+
     public static void main(String[] args) throws Exception {
         String[] rest = args.length > 0 ? Arrays.copyOfRange(args, 1, args.length) : args;
         switch (args.length > 0 ? args[0] : "") {
@@ -84,6 +87,7 @@ public final class BenchMain {
     static List<RunResult> run(Class<?> bench, String[] ns) throws RunnerException {
         var opt = new OptionsBuilder().include(bench.getName() + "\\.");
         if (ns.length > 0) opt.param("n", ns);
+        if (SMOKE) opt.forks(1).warmupIterations(1).measurementIterations(3); // checks the plumbing, measures nothing
         return new ArrayList<>(new Runner(opt.build()).run());
     }
 
@@ -126,7 +130,7 @@ public final class BenchMain {
             out.append(" | ").append(impl.equals("linear") && hi != null && fastHi != null ? ratio(hi.value() / fastHi.value()) : "").append(" |\n");
         }));
         System.out.println();
-        System.out.println(title + " (" + Runtime.getRuntime().availableProcessors() + " CPUs, " + System.getProperty("java.vm.name") + " "
+        System.out.println(title + (SMOKE ? " SMOKE RUN, NOT A MEASUREMENT" : "") + " (" + Runtime.getRuntime().availableProcessors() + " CPUs, " + System.getProperty("java.vm.name") + " "
                 + Runtime.version() + "; " + forks + " forks, up to " + samples + " samples per cell; " + unsettled[0] + " of " + unsettled[1]
                 + " cells not settled (99.9% error ≥ 20% of the mean): median [IQR] m)");
         System.out.print(out);

@@ -144,7 +144,7 @@ public class ReplayBench {
         }
         int barsTotal = DEVICES * BAR_SIZES.length;
         System.out.println();
-        System.out.println("Replay: BAR-sizing storm, " + DEVICES + " devices × " + BAR_SIZES.length + " BARs (" + forks
+        System.out.println("Replay: BAR-sizing storm" + (BenchMain.SMOKE ? " SMOKE RUN, NOT A MEASUREMENT" : "") + ", " + DEVICES + " devices × " + BAR_SIZES.length + " BARs (" + forks
                 + " forks; m = median [IQR], the 99.9% error being ≥ 20% of the mean)");
         System.out.println("| view update | per BAR (4 calls) ns | storm of " + String.format("%,d", barsTotal) + " BARs | rebuild / incremental |");
         System.out.println("|---|---:|---:|---:|");
