@@ -13,7 +13,8 @@ import java.util.TreeMap;
  *
  * <p>Semantics, as render_memory_region: a disabled region renders nothing; a region is clipped to its
  * container; subregions render first, in list order (priority descending, later-added first), and a
- * terminating region then fills only the gaps still empty inside its clip. Adjacent ranges of the same region
+ * terminating region then fills only the gaps still empty inside its clip; an alias renders its target with the
+ * target's start placed at the alias's start minus the alias offset. Adjacent ranges of the same region
  * with contiguous offsets are merged (flatview_simplify).
  *
  * <p>Cost: QEMU renders into an array (O(n²) worst case). Here the "already covered" set is kept as merged
