@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
@@ -62,9 +61,9 @@ public final class BenchMain {
         return v >= 100 ? String.format("%.0f", v) : v >= 10 ? String.format("%.1f", v) : String.format("%.2f", v);
     }
 
-    /** ns/op cell of one JMH result (a SingleShotTime sample of a batch is divided by the batch size). */
+    /** ns/op cell of one JMH result (a sample of a batch is divided by the batch size). */
     static Cell cell(RunResult r) {
-        int batch = r.getParams().getMode() == Mode.SingleShotTime ? r.getParams().getMeasurement().getBatchSize() : 1;
+        int batch = r.getParams().getMeasurement().getBatchSize(); // JMH scores one batch as one op
         var xs = new ArrayList<Double>();
         for (BenchmarkResult b : r.getBenchmarkResults()) {
             for (IterationResult it : b.getIterationResults()) xs.add(it.getPrimaryResult().getScore() / batch);
@@ -110,14 +109,19 @@ public final class BenchMain {
             samples = Math.max(samples, c.samples());
             t.computeIfAbsent(op, k -> new TreeMap<>()).computeIfAbsent(impl, k -> new TreeMap<>()).put(n, c);
         }
+        var sizes = new java.util.TreeSet<Integer>();
+        t.values().forEach(impls -> impls.values().forEach(byN -> sizes.addAll(byN.keySet())));
         var out = new StringBuilder();
-        out.append("| operation | impl | n=1k ns/op | n=10k ns/op | n=100k ns/op | 100k/1k | linear/barmap at 100k |\n");
-        out.append("|---|---|---:|---:|---:|---:|---:|\n");
+        out.append("| operation | impl |");
+        for (int n : sizes) out.append(" n=").append(n >= 1000 ? n / 1000 + "k" : n).append(" ns/op |");
+        out.append(" 100k/1k | linear/barmap at 100k |\n|---|---|");
+        for (int n : sizes) out.append("---:|");
+        out.append("---:|---:|\n");
         int[] unsettled = {0, 0};
         t.forEach((op, impls) -> impls.forEach((impl, byN) -> {
             Cell lo = byN.get(1000), hi = byN.get(100000);
             out.append("| ").append(op).append(" | ").append(impl);
-            for (int n : new int[] {1000, 10000, 100000}) {
+            for (int n : sizes) {
                 Cell v = byN.get(n);
                 out.append(" | ").append(v == null ? "-" : v.toString());
                 if (v != null) {

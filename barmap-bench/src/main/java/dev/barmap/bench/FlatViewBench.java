@@ -41,17 +41,18 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code render}: {@link FlatView#render} of the whole container, generate_memory_topology — what QEMU
  *       redoes on every transaction commit and what the incremental view avoids.</li>
  * </ul>
- * add/remove/move change the state, so they run as batches of {@link #BATCH} calls per measured sample
+ * add/remove/move change the state, so they run as batches of {@link Picks#BATCH} calls per measured sample
  * ({@link Mode#SingleShotTime}); the state is restored between samples, outside the measurement. lookup and render
  * leave the state as they found it and run in {@link Mode#AverageTime}.
  */
 @State(Scope.Thread)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 3, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@BenchmarkMode(Mode.SingleShotTime)
+@Warmup(iterations = 40, batchSize = 200)
+@Measurement(iterations = 30, batchSize = Picks.BATCH)
 public class FlatViewBench {
     static final long BASE = 0x40_0000_0000L, STRIDE = 0x2000, SMALL = 0x1000, PAGE = 0x1000;
-    /** Calls per measured sample of the state-changing operations. */
-    public static final int BATCH = 100;
 
     @Param({"1000", "10000", "100000"})
     public int n;
@@ -62,10 +63,10 @@ public class FlatViewBench {
     MemoryRegion root;
     MemoryRegion[] regions;
     IncrementalFlatView view;
-    int[] perm;
+    Picks picks;
     int[] prios;
     long[] lookups;
-    int cursor, next;
+    int next;
     /** What the last sample did, undone before the next one. */
     final List<MemoryRegion> added = new ArrayList<>();
     final List<MemoryRegion> removed = new ArrayList<>();
@@ -84,13 +85,7 @@ public class FlatViewBench {
         view = IncrementalFlatView.of(root, PAGE);
         if (view.size() < n) throw new IllegalStateException("flat view has " + view.size() + " ranges for " + n + " regions");
         var rnd = new Random(42);
-        perm = new int[n];
-        for (int i = 0; i < n; i++) perm[i] = i;
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1), t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-        }
+        picks = new Picks(n, rnd);
         prios = new int[n];
         for (int i = 0; i < n; i++) prios[i] = overlap ? rnd.nextInt(4) : 0;
         lookups = new long[1 << 14];
@@ -119,16 +114,9 @@ public class FlatViewBench {
         view.close();
     }
 
-    private int pick() {
-        int i = perm[cursor];
-        cursor = cursor + 1 == n ? 0 : cursor + 1;
-        return i;
-    }
+    private int pick() { return picks.next(); }
 
     @Benchmark
-    @BenchmarkMode(Mode.SingleShotTime)
-    @Warmup(iterations = 25, batchSize = 200)
-    @Measurement(iterations = 40, batchSize = BATCH)
     public Object addFast() {
         int i = pick();
         var x = MemoryRegion.ramDevice("x", SMALL, new HostBacking(0, "x"));
@@ -138,9 +126,6 @@ public class FlatViewBench {
     }
 
     @Benchmark
-    @BenchmarkMode(Mode.SingleShotTime)
-    @Warmup(iterations = 25, batchSize = 200)
-    @Measurement(iterations = 40, batchSize = BATCH)
     public Object removeFast() {
         MemoryRegion r = regions[pick()];
         root.delSubregion(r);
@@ -149,9 +134,6 @@ public class FlatViewBench {
     }
 
     @Benchmark
-    @BenchmarkMode(Mode.SingleShotTime)
-    @Warmup(iterations = 25, batchSize = 200)
-    @Measurement(iterations = 40, batchSize = BATCH)
     public Object moveFast() {
         MemoryRegion r = regions[pick()];
         r.setAddress(r.addr() + SMALL);
@@ -161,16 +143,16 @@ public class FlatViewBench {
 
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
-    @Warmup(iterations = 3, time = 500, timeUnit = TimeUnit.MILLISECONDS)
-    @Measurement(iterations = 6, time = 500, timeUnit = TimeUnit.MILLISECONDS)
+    @Warmup(iterations = 2, time = 500, timeUnit = TimeUnit.MILLISECONDS, batchSize = 1)
+    @Measurement(iterations = 5, time = 500, timeUnit = TimeUnit.MILLISECONDS, batchSize = 1)
     public Object lookupFast() {
         return view.lookup(lookups[next++ & (lookups.length - 1)]).orElseThrow();
     }
 
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
-    @Warmup(iterations = 3, time = 500, timeUnit = TimeUnit.MILLISECONDS)
-    @Measurement(iterations = 6, time = 500, timeUnit = TimeUnit.MILLISECONDS)
+    @Warmup(iterations = 2, time = 500, timeUnit = TimeUnit.MILLISECONDS, batchSize = 1)
+    @Measurement(iterations = 5, time = 500, timeUnit = TimeUnit.MILLISECONDS, batchSize = 1)
     public Object renderFast() {
         return FlatView.render(root);
     }

@@ -36,7 +36,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  *   <li>{@code regionSeq} (barmap only): {@code region} with the BARs in address order (cache-friendly);</li>
  *   <li>{@code lookup}: the deepest resource containing a random address.</li>
  * </ul>
- * The first four change the tree, so they run as batches of {@link #BATCH} calls per measured sample
+ * The first four change the tree, so they run as batches of {@link Picks#BATCH} calls per measured sample
  * ({@link Mode#SingleShotTime}) and the tree is restored between samples, outside the measurement; lookup runs in
  * {@link Mode#AverageTime}. BAR i sits at {@code base + i * 8K}, 4K long, so every gap is 4K. The trees are
  * built in descending address order, so the kernel's list walk (which stops at the first sibling past the new
@@ -45,10 +45,11 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @State(Scope.Thread)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 3, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@BenchmarkMode(Mode.SingleShotTime)
+@Warmup(iterations = 40, batchSize = 200)
+@Measurement(iterations = 30, batchSize = Picks.BATCH)
 public class ResourceTreeBench {
     static final long BASE = 0x40_0000_0000L, STRIDE = 0x2000, BAR = 0x1000;
-    /** Calls per measured sample of the tree-changing operations. */
-    public static final int BATCH = 100;
 
     @Param({"1000", "10000", "100000"})
     public int n;
@@ -59,9 +60,9 @@ public class ResourceTreeBench {
     NaiveResourceTree slow;
     NaiveResourceTree.Node slowWindow;
     NaiveResourceTree.Node[] slowBars;
-    int[] perm;
+    Picks picks;
     long[] lookups;
-    int cursor, next, seq;
+    int next, seq;
     /** What the last sample did, undone before the next one. */
     final List<Resource> fastDone = new ArrayList<>();
     final List<NaiveResourceTree.Node> slowDone = new ArrayList<>();
@@ -95,13 +96,7 @@ public class ResourceTreeBench {
             }
         }
         var rnd = new Random(42);
-        perm = new int[n];
-        for (int i = 0; i < n; i++) perm[i] = i;
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1), t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-        }
+        picks = new Picks(n, rnd);
         lookups = new long[1 << 14];
         for (int i = 0; i < lookups.length; i++) lookups[i] = BASE + rnd.nextInt(n) * STRIDE + 0x10;
     }
@@ -134,16 +129,9 @@ public class ResourceTreeBench {
         released.clear();
     }
 
-    private int pick() {
-        int i = perm[cursor];
-        cursor = cursor + 1 == n ? 0 : cursor + 1;
-        return i;
-    }
+    private int pick() { return picks.next(); }
 
     @Benchmark
-    @BenchmarkMode(Mode.SingleShotTime)
-    @Warmup(iterations = 25, batchSize = 200)
-    @Measurement(iterations = 40, batchSize = BATCH)
     public Object requestFast() {
         long s = BASE + pick() * STRIDE + BAR;
         Resource r = new Resource(s, s + 0xfff, "x", IoResource.MEM | IoResource.BUSY);
@@ -153,9 +141,6 @@ public class ResourceTreeBench {
     }
 
     @Benchmark
-    @BenchmarkMode(Mode.SingleShotTime)
-    @Warmup(iterations = 25, batchSize = 200)
-    @Measurement(iterations = 40, batchSize = BATCH)
     public Object requestLinear() {
         long s = BASE + pick() * STRIDE + BAR;
         var r = new NaiveResourceTree.Node(s, s + 0xfff, "x", IoResource.MEM | IoResource.BUSY);
@@ -165,9 +150,6 @@ public class ResourceTreeBench {
     }
 
     @Benchmark
-    @BenchmarkMode(Mode.SingleShotTime)
-    @Warmup(iterations = 25, batchSize = 200)
-    @Measurement(iterations = 40, batchSize = BATCH)
     public Object insertFast() {
         long s = BASE + pick() * STRIDE;
         Resource w = new Resource(s, s + STRIDE - 1, "w", IoResource.MEM);
@@ -177,9 +159,6 @@ public class ResourceTreeBench {
     }
 
     @Benchmark
-    @BenchmarkMode(Mode.SingleShotTime)
-    @Warmup(iterations = 25, batchSize = 200)
-    @Measurement(iterations = 40, batchSize = BATCH)
     public Object insertLinear() {
         long s = BASE + pick() * STRIDE;
         var w = new NaiveResourceTree.Node(s, s + STRIDE - 1, "w", IoResource.MEM);
@@ -189,9 +168,6 @@ public class ResourceTreeBench {
     }
 
     @Benchmark
-    @BenchmarkMode(Mode.SingleShotTime)
-    @Warmup(iterations = 25, batchSize = 200)
-    @Measurement(iterations = 40, batchSize = BATCH)
     public Object regionFast() {
         long s = BASE + pick() * STRIDE;
         Resource r = fast.requestRegion(fast.root(), s, 0x100, "vfio-pci", 0).orElseThrow();
@@ -205,9 +181,6 @@ public class ResourceTreeBench {
      * {@code region} to this at 100k is the cost of cache misses, not of the algorithm.
      */
     @Benchmark
-    @BenchmarkMode(Mode.SingleShotTime)
-    @Warmup(iterations = 25, batchSize = 200)
-    @Measurement(iterations = 40, batchSize = BATCH)
     public Object regionSeqFast() {
         long s = BASE + seq * STRIDE;
         seq = seq + 1 == n ? 0 : seq + 1;
@@ -217,9 +190,6 @@ public class ResourceTreeBench {
     }
 
     @Benchmark
-    @BenchmarkMode(Mode.SingleShotTime)
-    @Warmup(iterations = 25, batchSize = 200)
-    @Measurement(iterations = 40, batchSize = BATCH)
     public Object regionLinear() {
         long s = BASE + pick() * STRIDE;
         var r = slow.requestRegion(slow.root(), s, 0x100, "vfio-pci", 0);
@@ -229,9 +199,6 @@ public class ResourceTreeBench {
     }
 
     @Benchmark
-    @BenchmarkMode(Mode.SingleShotTime)
-    @Warmup(iterations = 25, batchSize = 200)
-    @Measurement(iterations = 40, batchSize = BATCH)
     public Object releaseFast() {
         int i = pick();
         fast.release(fastBars[i]);
@@ -240,9 +207,6 @@ public class ResourceTreeBench {
     }
 
     @Benchmark
-    @BenchmarkMode(Mode.SingleShotTime)
-    @Warmup(iterations = 25, batchSize = 200)
-    @Measurement(iterations = 40, batchSize = BATCH)
     public Object releaseLinear() {
         int i = pick();
         slow.release(slowBars[i]);
@@ -252,16 +216,16 @@ public class ResourceTreeBench {
 
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
-    @Warmup(iterations = 3, time = 500, timeUnit = TimeUnit.MILLISECONDS)
-    @Measurement(iterations = 6, time = 500, timeUnit = TimeUnit.MILLISECONDS)
+    @Warmup(iterations = 2, time = 500, timeUnit = TimeUnit.MILLISECONDS, batchSize = 1)
+    @Measurement(iterations = 5, time = 500, timeUnit = TimeUnit.MILLISECONDS, batchSize = 1)
     public Object lookupFast() {
         return fast.lookup(lookups[next++ & (lookups.length - 1)]);
     }
 
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
-    @Warmup(iterations = 3, time = 500, timeUnit = TimeUnit.MILLISECONDS)
-    @Measurement(iterations = 6, time = 500, timeUnit = TimeUnit.MILLISECONDS)
+    @Warmup(iterations = 2, time = 500, timeUnit = TimeUnit.MILLISECONDS, batchSize = 1)
+    @Measurement(iterations = 5, time = 500, timeUnit = TimeUnit.MILLISECONDS, batchSize = 1)
     public Object lookupLinear() {
         return slow.lookup(lookups[next++ & (lookups.length - 1)]);
     }

@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * rendered alone (render_memory_region with the window as clip, taking from every container only the subregions
  * that intersect it, through its address index) and spliced into the sorted range map, then the ranges at the
  * window's edges are merged as flatview_simplify would. Render_memory_region decides every address from the
- * regions covering it alone, so this equals the full render; {@code IncrementalFlatViewProperties} checks it.
+ * regions covering it alone, so this equals the full render; {@code IncrementalFlatViewPropertiesTest} checks it.
  *
  * <p>Cost per change: O(log n + k + m log m) for k flat ranges replaced and m regions intersecting the window
  * (m ≥ the number of regions that can own an address in it; an alias shown at several places gives one window per

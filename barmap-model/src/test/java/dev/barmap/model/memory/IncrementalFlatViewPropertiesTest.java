@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * render_memory_region orders regions (docs/devel/memory.rst: higher priority first, among equals the later-added).
  * The seed is jqwik's (printed on failure, replayable with {@code @Property(seed = ...)}).
  */
-class IncrementalFlatViewProperties {
+class IncrementalFlatViewPropertiesTest {
     static final int SPACE = 512;
 
     /** One random program: the regions made so far and the add order of each (the reference's tie-break). */
