@@ -85,7 +85,10 @@ public final class BenchMain {
 
     static List<RunResult> run(Class<?> bench, String[] ns) throws RunnerException {
         var opt = new OptionsBuilder().include(bench.getName() + "\\.");
-        if (ns.length > 0) opt.param("n", ns);
+        // plain numbers restrict n; NAME=VALUE restricts another @Param (layout=overlap)
+        var sizes = java.util.Arrays.stream(ns).filter(a -> !a.contains("=")).toArray(String[]::new);
+        if (sizes.length > 0) opt.param("n", sizes);
+        java.util.Arrays.stream(ns).filter(a -> a.contains("=")).forEach(a -> opt.param(a.substring(0, a.indexOf('=')), a.substring(a.indexOf('=') + 1)));
         if (SMOKE) opt.forks(1).warmupIterations(1).measurementIterations(3); // checks the plumbing, measures nothing
         return new ArrayList<>(new Runner(opt.build()).run());
     }

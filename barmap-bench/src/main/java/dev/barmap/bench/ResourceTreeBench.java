@@ -36,7 +36,8 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  *   <li>{@code regionSeq} (barmap only): {@code region} with the BARs in address order (cache-friendly);</li>
  *   <li>{@code lookup}: the deepest resource containing a random address.</li>
  * </ul>
- * The first four change the tree, so they run as batches of {@link Picks#BATCH} calls per measured sample
+ * The first four change the tree, so they run as batches of {@link Picks#BATCH} calls per measured sample (10 for
+ * the linear reference, whose calls take up to a millisecond at n = 100k)
  * ({@link Mode#SingleShotTime}) and the tree is restored between samples, outside the measurement; lookup runs in
  * {@link Mode#AverageTime}. BAR i sits at {@code base + i * 8K}, 4K long, so every gap is 4K. The trees are
  * built in descending address order, so the kernel's list walk (which stops at the first sibling past the new
@@ -141,6 +142,8 @@ public class ResourceTreeBench {
     }
 
     @Benchmark
+    @Warmup(iterations = 10, batchSize = 20)
+    @Measurement(iterations = 30, batchSize = 10)
     public Object requestLinear() {
         long s = BASE + pick() * STRIDE + BAR;
         var r = new NaiveResourceTree.Node(s, s + 0xfff, "x", IoResource.MEM | IoResource.BUSY);
@@ -159,6 +162,8 @@ public class ResourceTreeBench {
     }
 
     @Benchmark
+    @Warmup(iterations = 10, batchSize = 20)
+    @Measurement(iterations = 30, batchSize = 10)
     public Object insertLinear() {
         long s = BASE + pick() * STRIDE;
         var w = new NaiveResourceTree.Node(s, s + STRIDE - 1, "w", IoResource.MEM);
@@ -190,6 +195,8 @@ public class ResourceTreeBench {
     }
 
     @Benchmark
+    @Warmup(iterations = 10, batchSize = 20)
+    @Measurement(iterations = 30, batchSize = 10)
     public Object regionLinear() {
         long s = BASE + pick() * STRIDE;
         var r = slow.requestRegion(slow.root(), s, 0x100, "vfio-pci", 0);
@@ -207,6 +214,8 @@ public class ResourceTreeBench {
     }
 
     @Benchmark
+    @Warmup(iterations = 10, batchSize = 20)
+    @Measurement(iterations = 30, batchSize = 10)
     public Object releaseLinear() {
         int i = pick();
         slow.release(slowBars[i]);
