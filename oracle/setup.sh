@@ -20,30 +20,76 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-# the kernel package bookworm serves now
-KPKG=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: \(linux-image-6\.1\.0-[0-9]*-amd64\)$/\1/p' | head -1)
-if [ -z "$KPKG" ]; then
-  apt-get update -qq
-  KPKG=$(apt-cache depends linux-image-amd64 | sed -n 's/.*Depends: \(linux-image-6\.1\.0-[0-9]*-amd64\)$/\1/p' | head -1)
-fi
-[ -n "$KPKG" ] || die "cannot find the linux-image-6.1.0-*-amd64 package linux-image-amd64 depends on"
+# The kernel: KERNEL (argument or BARMAP_ORACLE_KERNEL) names a generation, and the package is whatever
+# Debian serves for it today (its ABI number N changes as Debian updates it; the exact package version is
+# recorded beside the kernel and in every result):
+#   6.1  bookworm's linux-image-6.1.0-N-amd64 (what linux-image-amd64 depends on)
+#   6.12 bookworm's linux-image-6.12.N+deb12-amd64 (the newest of them)
+#   7    the newest linux-image-7.*-amd64 from trixie-backports or sid, through a private apt configuration
+#        under $CACHE/apt (never the machine's own sources)
+SPEC=${1:-${BARMAP_ORACLE_KERNEL:-6.1}}
+fetchfail() { die "cannot fetch the $SPEC kernel package ${1:-} from Debian's archive${2:+: $2}"; }
+newest() { sort -V | tail -1; }
+APTPRIV=()
+case "$SPEC" in
+  6.1)
+    KPKG=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: \(linux-image-6\.1\.0-[0-9]*-amd64\)$/\1/p' | head -1)
+    if [ -z "$KPKG" ]; then
+      apt-get update -qq || true
+      KPKG=$(apt-cache depends linux-image-amd64 | sed -n 's/.*Depends: \(linux-image-6\.1\.0-[0-9]*-amd64\)$/\1/p' | head -1)
+    fi;;
+  6.12)
+    pick() { apt-cache pkgnames linux-image-6.12 2>/dev/null | grep -E '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' | newest; }
+    KPKG=$(pick)
+    [ -n "$KPKG" ] || { apt-get update -qq || true; KPKG=$(pick); };;
+  7)
+    A=$CACHE/apt; mkdir -p "$A/lists/partial" "$A/archives/partial" "$A/sources.list.d"
+    echo "deb http://deb.debian.org/debian trixie-backports main
+deb http://deb.debian.org/debian sid main" > "$A/sources.list"
+    APTPRIV=(-o Dir::Etc::sourcelist="$A/sources.list" -o Dir::Etc::sourceparts="$A/sources.list.d"
+      -o Dir::State="$A" -o Dir::State::status=/var/lib/dpkg/status -o Dir::Cache="$A"
+      -o Dir::Cache::archives="$A/archives" -o APT::Default-Release=)
+    # refresh the private lists at most once a day
+    if [ -z "$(find "$A/lists" -name '*Packages*' -mmin -1440 -print -quit 2>/dev/null)" ]; then
+      apt-get "${APTPRIV[@]}" update -qq >/dev/null 2>"$A/update.err" || fetchfail "" "apt-get update of trixie-backports/sid failed: $(tail -1 "$A/update.err")"
+    fi
+    KPKG=$(apt-cache "${APTPRIV[@]}" pkgnames linux-image-7 2>/dev/null | grep -E '^linux-image-7\.[0-9.]+\+deb[0-9]+-amd64$' | newest);;
+  *) die "unknown kernel '$SPEC' (6.1, 6.12, 7)";;
+esac
+[ -n "$KPKG" ] || fetchfail "" "no matching linux-image package is listed"
 KVER=${KPKG#linux-image-}
 KDIR=$CACHE/$KVER
 if [ ! -f "$KDIR/boot/vmlinuz-$KVER" ]; then
-  deb=$(ls "$CACHE"/"${KPKG}"_*.deb 2>/dev/null | tail -1 || true)
-  if [ -z "$deb" ]; then
-    log "apt-get download $KPKG"
-    (cd "$CACHE" && apt-get download -qq "$KPKG")
-    deb=$(ls "$CACHE"/"${KPKG}"_*.deb | tail -1)
+  # newer Debian kernels split the image into linux-binary-KVER (vmlinuz), linux-modules-KVER and
+  # linux-base-KVER (modules.builtin, modules.order, config)
+  pkgs=("$KPKG" $(apt-cache "${APTPRIV[@]}" depends "$KPKG" 2>/dev/null | grep -oE "linux-(base|binary|modules)-$(printf %s "$KVER" | sed 's/[.+]/\\&/g')\$" | sort -u || true))
+  rm -rf "$KDIR.tmp" && mkdir -p "$KDIR.tmp"
+  for p in "${pkgs[@]}"; do
+    deb=$(ls "$CACHE"/"${p}"_*.deb 2>/dev/null | tail -1 || true)
+    if [ -z "$deb" ]; then
+      log "apt-get download $p"
+      (cd "$CACHE" && apt-get "${APTPRIV[@]}" download -qq "$p" 2>"$CACHE/download.err") \
+        || fetchfail "$p" "$(grep -v '^W:' "$CACHE/download.err" | tail -1)"
+      deb=$(ls "$CACHE"/"${p}"_*.deb 2>/dev/null | tail -1)
+      [ -n "$deb" ] || fetchfail "$p" "apt-get download wrote no .deb"
+    fi
+    log "unpacking $(basename "$deb")"
+    dpkg -x "$deb" "$KDIR.tmp"
+    [ "$p" = "$KPKG" ] && dpkg-deb -f "$deb" Version > "$KDIR.tmp/package-version"
+  done
+  # trixie and later ship the modules under /usr/lib/modules (merged /usr); depmod -b looks in lib/modules
+  [ -d "$KDIR.tmp/lib/modules" ] || { [ -d "$KDIR.tmp/usr/lib/modules" ] && ln -s usr/lib "$KDIR.tmp/lib"; }
+  # ... and linux-binary-KVER puts the kernel at /usr/lib/modules/KVER/vmlinuz
+  if [ ! -f "$KDIR.tmp/boot/vmlinuz-$KVER" ] && [ -f "$KDIR.tmp/lib/modules/$KVER/vmlinuz" ]; then
+    mkdir -p "$KDIR.tmp/boot" && ln -s "../lib/modules/$KVER/vmlinuz" "$KDIR.tmp/boot/vmlinuz-$KVER"
   fi
-  log "unpacking $(basename "$deb")"
-  rm -rf "$KDIR.tmp" && dpkg -x "$deb" "$KDIR.tmp"
+  [ -f "$KDIR.tmp/boot/vmlinuz-$KVER" ] || die "no boot/vmlinuz-$KVER in ${pkgs[*]}"
   depmod -b "$KDIR.tmp" "$KVER"
   rm -rf "$KDIR" && mv "$KDIR.tmp" "$KDIR"
-  dpkg-deb -f "$deb" Version > "$KDIR/package-version"
 fi
-echo "$KVER" > "$WORK/kernel-release"
-log "kernel $KVER (package version $(cat "$KDIR/package-version" 2>/dev/null || echo ?))"
+echo "$KVER" > "$WORK/kernel-release-$SPEC"
+[ "$SPEC" = 6.1 ] && echo "$KVER" > "$WORK/kernel-release"
+log "kernel $SPEC: $KPKG, package version $(cat "$KDIR/package-version" 2>/dev/null || echo ?)"
 
 # the C benchmark, static so it runs in the initramfs
 gcc -O2 -Wall -static -o "$WORK/bench-c" "$ORACLE_DIR/guest/bench.c"
@@ -64,23 +110,38 @@ truncate -s 1M "$WORK/nvme.img"
 
 # initramfs
 MD=$KDIR/lib/modules/$KVER/kernel
-R=$WORK/rootfs
+R=$WORK/rootfs-$KVER
 rm -rf "$R" && mkdir -p "$R"/{bin,sbin,proc,sys,dev,host,lib/modules,tmp}
 cp /bin/busybox "$R/bin/busybox"
 for a in $("$R/bin/busybox" --list); do [ "$a" = busybox ] || ln -sf busybox "$R/bin/$a"; done
 cp "$ORACLE_DIR/guest/init" "$R/init" && chmod +x "$R/init"
 cp "$WORK/bench-c" "$R/bench-c"
-for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev \
-         drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci fs/netfs/netfs fs/fscache/fscache \
-         net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p virt/lib/irqbypass drivers/vfio/vfio drivers/vfio/vfio_virqfd \
-         drivers/vfio/vfio_iommu_type1 drivers/vfio/pci/vfio-pci-core drivers/vfio/pci/vfio-pci; do
-  f=$(ls "$MD/$m".ko* 2>/dev/null | head -1)
-  [ -n "$f" ] || die "module $m missing from $KPKG"
+# the modules the guest needs, with their dependencies, in load order (from depmod's modules.dep, so any
+# kernel generation works: modules merged or built in on newer kernels simply drop out of the list)
+DEP=$KDIR/lib/modules/$KVER/modules.dep
+order=$(awk -v want="virtio_pci 9pnet_virtio 9p vfio_iommu_type1 vfio-pci" '
+  function base(p) { sub(/.*\//, "", p); sub(/\.ko(\.(xz|zst|gz))?$/, "", p); return p }
+  { sub(/:$/, "", $1); k = base($1); path[k] = $1; deps[k] = ""
+    for (i = NF; i >= 2; i--) deps[k] = deps[k] " " base($i) }
+  function visit(m,   n, d, j) { if (m in seen) return; seen[m] = 1
+    n = split(deps[m], d, " "); for (j = 1; j <= n; j++) visit(d[j]); if (m in path) print path[m] }
+  END { n = split(want, w, " "); for (j = 1; j <= n; j++) if (w[j] in path) visit(w[j]) }' "$DEP")
+[ -n "$order" ] || die "no virtio/9p/vfio modules found in $KPKG's modules.dep"
+: > "$R/lib/modules/order"
+for f in $order; do
+  m=$(basename "$f"); m=${m%%.ko*}
   case "$f" in
-    *.xz) xz -dc "$f" > "$R/lib/modules/$(basename "$m").ko";;
-    *.zst) zstd -dc "$f" > "$R/lib/modules/$(basename "$m").ko";;
-    *) cp "$f" "$R/lib/modules/";;
+    *.xz) xz -dc "$KDIR/lib/modules/$KVER/$f" > "$R/lib/modules/$m.ko";;
+    *.zst) zstd -dc "$KDIR/lib/modules/$KVER/$f" > "$R/lib/modules/$m.ko";;
+    *) cp "$KDIR/lib/modules/$KVER/$f" "$R/lib/modules/$m.ko";;
   esac
+  echo "$m" >> "$R/lib/modules/order"
 done
-(cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/initrd.cpio.gz"
-log "initramfs $(stat -c %s "$WORK/initrd.cpio.gz") bytes"
+# the ones that must be there as modules or built in
+for m in virtio_pci 9pnet_virtio 9p vfio-pci; do
+  grep -qx "$m" "$R/lib/modules/order" || grep -q "/${m//-/[-_]}\.ko" "$KDIR/lib/modules/$KVER/modules.builtin" \
+    || die "module $m is neither a module nor built into $KPKG"
+done
+(cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/initrd-$KVER.cpio.gz.tmp"
+mv "$WORK/initrd-$KVER.cpio.gz.tmp" "$WORK/initrd-$KVER.cpio.gz"
+log "initramfs $(stat -c %s "$WORK/initrd-$KVER.cpio.gz") bytes"

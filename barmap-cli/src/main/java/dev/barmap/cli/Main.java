@@ -26,17 +26,22 @@ public final class Main implements Runnable {
 
     /** Runs barmap with the given streams (used by tests). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(args, out, err, CommandLine.defaultFactory());
+    }
+
+    /** As {@link #run(String[], PrintWriter, PrintWriter)}, with the commands made by {@code factory} (tests). */
+    static int run(String[] args, PrintWriter out, PrintWriter err, CommandLine.IFactory factory) {
         Class<?> sub = args.length > 0 ? subcommand(args[0]) : null;
         CommandLine cl;
         if (sub != null) {
             // Only the named subcommand's model is built: picocli builds every subcommand's model from its
             // annotations, by reflection, when the top command is created, and that was the largest part
             // of barmap's start-up (P1 in BENCHMARKS.md). Usage and errors still say "barmap NAME".
-            cl = new CommandLine(sub);
+            cl = new CommandLine(sub, factory);
             cl.setCommandName("barmap " + args[0]);
             args = java.util.Arrays.copyOfRange(args, 1, args.length);
         } else {
-            cl = new CommandLine(new Main());
+            cl = new CommandLine(new Main(), factory);
         }
         cl.setOut(out);
         cl.setErr(err);

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,12 +50,23 @@ public final class PlanCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** --vmm to policies: {@link Planner#vmms}; tests substitute a VMM outside the modelled ones. */
+    private final Function<String, List<VmmPolicy>> policies;
+
+    public PlanCommand() {
+        this(Planner::vmms);
+    }
+
+    PlanCommand(Function<String, List<VmmPolicy>> policies) {
+        this.policies = policies;
+    }
+
     @Override
     public Integer call() {
         if (format == Format.html) throw new CommandLine.ParameterException(spec.commandLine(), "--format html: plan has text and json");
         List<VmmPolicy> vmms;
         try {
-            vmms = Planner.vmms(vmm);
+            vmms = policies.apply(vmm);
         } catch (IllegalArgumentException e) {
             throw new BadInputException("--vmm", 0, e.getMessage());
         }

@@ -4,14 +4,12 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.barmap.model.FuzzArchive;
 import dev.barmap.model.FuzzContract;
 import dev.barmap.model.scan.Scanner;
+import dev.barmap.model.testing.TempTrees;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * A fuzzed capture directory (a {@link FuzzArchive} unpacked to disk) read by {@link HostReader} and
@@ -37,19 +35,9 @@ class HostReaderFuzzTest {
     }
 
     private static Path fresh() throws IOException {
-        if (root == null) root = Files.createTempDirectory("barmap-fuzz");
+        if (root == null) root = TempTrees.create("barmap-fuzz");
         Path dir = root.resolve("capture");
-        if (Files.exists(dir)) {
-            try (Stream<Path> s = Files.walk(dir)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                    try {
-                        Files.delete(p);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
-            }
-        }
+        TempTrees.delete(dir);
         return Files.createDirectories(dir);
     }
 }

@@ -1,6 +1,7 @@
 package dev.barmap.model;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 
 /**
  * The contract every barmap parser is fuzzed against: it returns a value or throws one
@@ -12,6 +13,7 @@ public final class FuzzContract {
 
     /** Runs {@code body}; a {@link BadInputException} is the accepted outcome for bad input, checked for a usable message. */
     public static void onlyBadInput(String file, Runnable body) {
+        if (file.isEmpty()) throw new IllegalArgumentException("no file name to check the error against");
         try {
             body.run();
         } catch (BadInputException e) {
@@ -20,6 +22,22 @@ public final class FuzzContract {
             }
             if (e.problem() == null || e.problem().isBlank()) throw new AssertionError("BadInputException without a problem", e);
             if (e.line() < 0) throw new AssertionError("negative line number " + e.line(), e);
+        }
+    }
+
+    /**
+     * As {@link #onlyBadInput(String, Runnable)} for a parser given several files at once: the exception must
+     * name one of {@code files} exactly (the names the harness handed to the parser).
+     */
+    public static void onlyBadInput(Collection<String> files, Runnable body) {
+        if (files.isEmpty() || files.contains("")) throw new IllegalArgumentException("no file names to check against: " + files);
+        try {
+            body.run();
+        } catch (BadInputException e) {
+            if (!files.contains(e.file())) {
+                throw new AssertionError("BadInputException names " + e.file() + ", none of the inputs " + files, e);
+            }
+            onlyBadInput(e.file(), () -> { throw e; });
         }
     }
 

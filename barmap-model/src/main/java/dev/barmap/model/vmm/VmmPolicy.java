@@ -9,7 +9,7 @@ import java.util.List;
  * relocation can enlarge a BAR), the guest firmware places them, then the VMM mmaps the vfio regions and asks KVM
  * for memory slots.
  */
-public sealed interface VmmPolicy permits Qemu, CloudHypervisor, Crosvm, Firecracker, OpenVmm {
+public sealed interface VmmPolicy permits Qemu, CloudHypervisor, Crosvm, Firecracker, OpenVmm, VmmPolicy.Unmodelled {
     /** CLI id: qemu, cloud-hypervisor, crosvm, firecracker, openvmm. */
     String id();
 
@@ -20,6 +20,13 @@ public sealed interface VmmPolicy permits Qemu, CloudHypervisor, Crosvm, Firecra
     List<Source> sources();
 
     VmmRun run(Topology topology, GuestFirmware firmware, long hostPageSize);
+
+    /**
+     * A policy that is none of the VMMs barmap models, so never in {@link #all()} nor found by {@link #byId}.
+     * Tests implement it to run a deliberately broken VMM (one that maps a page beyond its BAR) through the
+     * planner and the CLI and see the isolation check fire, which no modelled VMM can make it do.
+     */
+    non-sealed interface Unmodelled extends VmmPolicy {}
 
     /** The default set, in table column order. */
     static List<VmmPolicy> all() {

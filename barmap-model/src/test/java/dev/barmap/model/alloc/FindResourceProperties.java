@@ -60,7 +60,7 @@ class FindResourceProperties {
         return w;
     }
 
-    @Property(tries = 3000)
+    @Property(tries = 3000, seed = "20261130")
     void allocationIsAlignedInsideFreeAndEqualsTheKernelsWalk(@ForAll("cases") Case c) {
         ResourceTree t = ResourceTree.iomem();
         Resource w = build(t, c);

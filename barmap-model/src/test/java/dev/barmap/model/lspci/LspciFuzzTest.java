@@ -25,7 +25,7 @@ class LspciFuzzTest {
         if (inputs.isEmpty()) return;
         Platform platform = new Platform("x86_64", PAGES[data.length % 3]);
         KernelRelease kernel = KernelRelease.parse(data.length % 2 == 0 ? "6.1.0" : "4.14.0");
-        FuzzContract.onlyBadInput("", () -> {
+        FuzzContract.onlyBadInput(inputs.stream().map(Lspci.Input::file).toList(), () -> {
             Lspci.looksLikeLspci(text);
             Scanner.scan(Lspci.host("fuzz", platform, kernel, inputs, List.of()));
         });

@@ -6,7 +6,11 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** Rendering stays O(n log n): 100k overlapping regions render well inside the test timeout. */
+/**
+ * 100k overlapping regions render to a flat view that covers every region's address. Only what the view
+ * holds is asserted here; how long rendering takes is measured by {@code bench/p3-flat-view.sh} (P3 in
+ * BENCHMARKS.md), never by a wall-clock bound in a unit test.
+ */
 class FlatViewScaleTest {
     @Test
     void hundredThousandOverlappingRegions() {
@@ -20,11 +24,8 @@ class FlatViewScaleTest {
             root.addSubregionOverlap(off, MemoryRegion.ramDevice("r" + i, 1 + rnd.nextInt(4096), new HostBacking(off, i)), rnd.nextInt(3));
         }
         for (int i = 0; i < 10; i++) root.addSubregionOverlap((long) i << 34, MemoryRegion.io("big" + i, 1L << 33), -1);
-        long t0 = System.nanoTime();
         FlatView fv = FlatView.render(root);
-        long ms = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(fv.size() > n, "ranges " + fv.size());
-        assertTrue(ms < 10_000, "render took " + ms + " ms");
         for (int i = 0; i < 1000; i++) assertTrue(fv.lookup((long) rnd.nextInt(1 << 30) << 4).isPresent());
     }
 }

@@ -146,7 +146,7 @@ class IsolationPropertiesTest {
         };
     }
 
-    @Property(tries = 400)
+    @Property(tries = 400, seed = "20261130")
     void noDirectPageReachesForeignHostBytes(@ForAll long seed, @ForAll("pageSizes") long page,
                                              @ForAll("firmwares") int fw, @ForAll @IntRange(min = 1, max = 4) int devices) {
         var rnd = new Random(seed);

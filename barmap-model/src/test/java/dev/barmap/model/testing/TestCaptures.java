@@ -32,14 +32,14 @@ public final class TestCaptures {
         }
     }
 
-    /** The host root to read for a capture: the capture itself, or a temporary copy with its supplement overlaid. */
+    /** The host root to read for a capture: the capture itself, or a temporary copy with its supplement overlaid (deleted at JVM exit). */
     public static Path root(Path capture) {
         String name = capture.getFileName().toString();
         Path sup = SUPPLEMENT.resolve(name);
         if (!Files.isDirectory(sup)) return capture;
         return OVERLAID.computeIfAbsent(name, n -> {
             try {
-                Path tmp = Files.createTempDirectory("barmap-capture-" + n);
+                Path tmp = TempTrees.create("barmap-capture-" + n);
                 copyTree(capture, tmp);
                 copyTree(sup, tmp);
                 return tmp;

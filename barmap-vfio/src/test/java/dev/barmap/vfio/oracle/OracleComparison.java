@@ -1,17 +1,11 @@
 package dev.barmap.vfio.oracle;
 
-import dev.barmap.host.HostReader;
 import dev.barmap.host.ModelOracle;
-import dev.barmap.model.host.Host;
-import dev.barmap.model.pci.Bdf;
-import dev.barmap.model.pci.PciFunction;
 import dev.barmap.model.vfio.ProbeReport;
 import dev.barmap.model.vfio.RegionCap;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * The binding's capture against the model's prediction for the same host directory: every difference
@@ -22,23 +16,8 @@ import java.util.TreeMap;
 final class OracleComparison {
     private OracleComparison() {}
 
-    /**
-     * The host as the model should see it: functions bound to a driver other than vfio-pci (the guest's
-     * virtio-9p transports) are not opened by the oracle, so they are left out of the functions the
-     * model opens; their BARs and their driver's claims stay in the resource tree, as in the real kernel.
-     */
-    static Host hostAsProbed(Path capture) {
-        Host h = HostReader.read(capture);
-        var fns = new TreeMap<Bdf, PciFunction>();
-        for (var e : h.functions().entrySet()) {
-            Optional<String> drv = e.getValue().driver();
-            if (drv.isEmpty() || drv.get().equals("vfio-pci")) fns.put(e.getKey(), e.getValue());
-        }
-        return new Host(h.source(), h.platform(), h.kernel(), h.tree(), fns, h.iomemHidden(), h.notes());
-    }
-
     static ModelOracle.Prediction predict(Path capture) {
-        return ModelOracle.predict(hostAsProbed(capture));
+        return ModelOracle.predict(capture);
     }
 
     /** Differences between what the kernel answered ({@code real}) and the model ({@code model}); empty when they agree. */

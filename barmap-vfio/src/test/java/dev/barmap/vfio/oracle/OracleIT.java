@@ -63,7 +63,7 @@ class OracleIT {
         long subPageMmap = regions.stream().filter(r -> r.index() <= 5 && r.info().size() > 0 && r.info().size() < real.pageSize() && r.info().mmappable()).count();
         long subPageTrapped = regions.stream().filter(r -> r.index() <= 5 && r.info().size() > 0 && r.info().size() < real.pageSize()
                 && (r.info().flags() & 1) != 0 && !r.info().mmappable() && !r.name().isEmpty()).count();
-        switch (scenario) {
+        switch (kind(scenario)) {
             case "firmware-padded" -> {
                 assertTrue(subPageMmap >= 8, "SeaBIOS pads small BARs: expected many mmappable sub-page BARs, got " + subPageMmap);
                 assertFalse(real.subPageReserved().isEmpty());
@@ -79,6 +79,28 @@ class OracleIT {
                 assertTrue(known > 0, "no read whose value the model knows");
             }
             default -> { }
+        }
+    }
+
+    /** The scenario without its kernel: {@code linux-packed@6.12} is a {@code linux-packed} guest on 6.12. */
+    static String kind(String scenario) {
+        int at = scenario.indexOf('@');
+        return at < 0 ? scenario : scenario.substring(0, at);
+    }
+
+    /** Every result records the exact kernel package it came from, and the guest really ran that kernel. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void resultRecordsTheKernelItRan(String scenario) throws IOException {
+        Properties run = props(RESULTS.resolve(scenario).resolve("oracle-run.properties"));
+        String release = run.getProperty("kernel.release", "");
+        assertFalse(release.isEmpty(), scenario + ": no kernel.release in oracle-run.properties");
+        assertFalse(run.getProperty("kernel.package.version", "unknown").equals("unknown"), scenario + ": no kernel package version");
+        ProbeReport real = ProbeJson.read(capture(scenario).resolve("expected/vfio.json"));
+        assertEquals(release, real.kernelRelease(), scenario + ": the guest ran another kernel than the one recorded");
+        if (scenario.contains("@")) {
+            String gen = scenario.substring(scenario.indexOf('@') + 1);
+            assertTrue(release.startsWith(gen + "."), scenario + ": kernel " + release + " is not of generation " + gen);
         }
     }
 
