@@ -42,7 +42,8 @@ class OutputsTest {
                     assertFalse(r.out().isBlank(), e.getKey() + " " + f);
                 } else {
                     assertEquals(2, r.rc(), e.getKey() + " " + f);
-                    assertTrue(r.err().startsWith("--format " + f + ": " + e.getKey() + " writes " + String.join(" or ", String.join(", ",
+                    // the one error line of the exit-code contract (Main.fail): "barmap: error: " and the message
+                    assertTrue(r.err().startsWith("barmap: error: --format " + f + ": " + e.getKey() + " writes " + String.join(" or ", String.join(", ",
                             listed.subList(0, listed.size() - 1)), listed.getLast())), r.err());
                     assertTrue(r.out().isEmpty(), "nothing written on a refused format");
                 }

@@ -89,10 +89,16 @@ class PlanCommandTest {
         Map<String, Boolean> real = realBars(capture);
         assertFalse(real.isEmpty());
         var seen = new HashMap<String, Boolean>();
+        int compared = 0;
         for (JsonNode b : got.get("bars")) {
             String key = b.get("device").asText() + " " + b.get("bar").asInt();
             assertNull(seen.put(key, true), "row twice: " + key);
-            assertEquals(real.get(key), b.get("hostMmap").asBoolean(), key + ": MMAP as the real vfio-pci said");
+            // functions the real probe did not open (the oracle harness's virtio-9p transports, bound to
+            // virtio-pci in the 6.12 and 7.x captures) have no real answer to compare with
+            if (real.containsKey(key)) {
+                assertEquals(real.get(key), b.get("hostMmap").asBoolean(), key + ": MMAP as the real vfio-pci said");
+                compared++;
+            }
             JsonNode verdicts = b.get("verdicts");
             assertEquals(VMM_IDS.size(), verdicts.size(), key);
             for (String id : VMM_IDS) {
@@ -102,11 +108,16 @@ class PlanCommandTest {
                 assertTrue(SUMMARIES.contains(s), s);
                 if (!s.equals("failed")) assertFalse(v.get("pages").isEmpty(), key + " " + id);
                 // a BAR the real kernel would not let userspace mmap can never be direct in the guest
-                if (!real.get(key)) assertNotEquals("direct", s, key + " " + id);
-                for (JsonNode p : v.get("pages")) if (!real.get(key)) assertNotEquals("direct", p.get("state").asText(), key + " " + id);
+                if (Boolean.FALSE.equals(real.get(key))) assertNotEquals("direct", s, key + " " + id);
+                for (JsonNode p : v.get("pages")) if (Boolean.FALSE.equals(real.get(key))) assertNotEquals("direct", p.get("state").asText(), key + " " + id);
             }
         }
-        assertEquals(real.keySet(), seen.keySet());
+        // every BAR the real probe saw is a row; rows beyond them are only of functions it did not open
+        assertTrue(seen.keySet().containsAll(real.keySet()), "rows " + seen.keySet() + " vs real " + real.keySet());
+        assertEquals(real.size(), compared);
+        for (String k : seen.keySet()) {
+            if (!real.containsKey(k)) assertTrue(real.keySet().stream().noneMatch(rk -> rk.startsWith(k.substring(0, 12))), k + ": a function the probe opened");
+        }
     }
 
     @Test
