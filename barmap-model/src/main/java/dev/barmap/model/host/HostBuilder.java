@@ -27,9 +27,13 @@ public final class HostBuilder {
                              SortedMap<Bdf, PciFunction> functions, List<String> notes) {
         var allNotes = new ArrayList<>(notes);
         if (iomemText != null) {
-            // BARs and bus windows are not busy: __request_region() descends into them (kernel/resource.c)
+            // BARs and bus windows are not busy: __request_region() descends into them (kernel/resource.c).
+            // A device-tree host bridge's windows carry its node's name, "pci@..." (ppc64le pseries) or
+            // "pcie@..." (arm64 virt: "pcie@10000000"): drivers/of/address.c of_pci_range_to_resource()
+            // sets res->name = np->full_name (Linux 6.1-7.x); ACPI hosts name them "PCI Bus DDDD:BB".
             Iomem.Parsed p = Iomem.parse(iomemFile, iomemText, name -> name.startsWith("PCI Bus ") || Bdf.isBdf(name)
-                    || name.startsWith("pci@") || name.startsWith("PCI ") || name.equals(dev.barmap.model.vfio.SubPageMmapRule.DUMMY_NAME));
+                    || name.startsWith("pci@") || name.startsWith("pcie@") || name.startsWith("PCI ")
+                    || name.equals(dev.barmap.model.vfio.SubPageMmapRule.DUMMY_NAME));
             if (!p.addressesHidden()) {
                 for (PciFunction f : functions.values()) {
                     for (Bar b : f.bars()) {
