@@ -3,8 +3,9 @@
 # -cpu max, the Debian 16K-page kernel that oracle/arm64/setup.sh fetched) and turns its console into a
 # capture directory (oracle/arm64/console2capture.py):
 #   oracle/arm64/boot.sh SCENARIO [RESULTS_DIR]
-# SCENARIO: linux-assigned (direct kernel boot, no firmware: Linux assigns every BAR), edk2-assigned
-# (EDK2, QEMU_EFI.fd from qemu-efi-aarch64, assigns the BARs and boots the same kernel with -kernel).
+# SCENARIO: linux-assigned (direct kernel boot, device tree, no firmware: Linux assigns every BAR), edk2-acpi
+# (EDK2, QEMU_EFI.fd from qemu-efi-aarch64, boots the same kernel with -kernel and ACPI; EDK2 assigns
+# the BARs, but Linux reassigns them all: see oracle/README.md).
 # Devices: the x86 linux-packed set (oracle/boot.sh) without ivshmem-plain and tpci200: small BARs, I/O
 # BARs (which virt maps through its PCI I/O window) and rtl8139's option ROM (QEMU's default efi-rtl8139.rom).
 # tpci200 does not work on virt: the probe's pread of its unbacked IP-space BAR4 is a bus error there,
@@ -30,8 +31,8 @@ OUT=${2:-$W/results/$KVER-$SCEN}
 FW=()
 case "$SCEN" in
   linux-assigned) ;;
-  edk2-assigned) FW=(-bios /usr/share/qemu-efi-aarch64/QEMU_EFI.fd);;
-  *) die "unknown scenario '$SCEN' (linux-assigned, edk2-assigned)";;
+  edk2-acpi) FW=(-bios /usr/share/qemu-efi-aarch64/QEMU_EFI.fd);;
+  *) die "unknown scenario '$SCEN' (linux-assigned, edk2-acpi)";;
 esac
 DEV=(-device rtl8139,bus=pcie.0,addr=0x3
   -device pcnet,bus=pcie.0,addr=0x4,romfile=
