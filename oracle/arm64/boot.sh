@@ -3,7 +3,8 @@
 # -cpu max, the Debian 16K-page kernel that oracle/arm64/setup.sh fetched) and turns its console into a
 # capture directory (oracle/arm64/console2capture.py):
 #   oracle/arm64/boot.sh SCENARIO [RESULTS_DIR]
-# SCENARIO: linux-assigned (direct kernel boot, device tree, no firmware: Linux assigns every BAR), edk2-acpi
+# SCENARIO: linux-assigned (direct kernel boot, device tree, no firmware: Linux assigns every BAR),
+# linux-rootports (the same, five small-BAR devices each behind a pcie-root-port), edk2-acpi
 # (EDK2, QEMU_EFI.fd from qemu-efi-aarch64, boots the same kernel with -kernel and ACPI; EDK2 assigns
 # the BARs, but Linux reassigns them all: see oracle/README.md).
 # Devices: the x86 linux-packed set (oracle/boot.sh) without ivshmem-plain and tpci200: small BARs, I/O
@@ -30,10 +31,20 @@ OUT=${2:-$W/results/$KVER-$SCEN}
 
 FW=()
 case "$SCEN" in
-  linux-assigned) ;;
+  linux-assigned|linux-rootports) ;;
   edk2-acpi) FW=(-bios /usr/share/qemu-efi-aarch64/QEMU_EFI.fd);;
-  *) die "unknown scenario '$SCEN' (linux-assigned, edk2-acpi)";;
+  *) die "unknown scenario '$SCEN' (linux-assigned, linux-rootports, edk2-acpi)";;
 esac
+if [ "$SCEN" = linux-rootports ]; then
+  # each small-BAR device alone behind its own PCIe root port: every bridge window is 1M-aligned, so each
+  # small BAR starts a 16K page whose rest is free (the case vfio-pci's sub-page reservation is for)
+  DEV=()
+  i=0
+  for d in i6300esb pvpanic-pci pci-testdev sdhci-pci pci-ohci; do
+    i=$((i + 1))
+    DEV+=(-device pcie-root-port,id=rp$i,bus=pcie.0,chassis=$i,addr=0x$((i + 2)) -device $d,bus=rp$i,addr=0x0)
+  done
+else
 DEV=(-device rtl8139,bus=pcie.0,addr=0x3
   -device pcnet,bus=pcie.0,addr=0x4,romfile=
   -device i6300esb,bus=pcie.0,addr=0x5
@@ -45,6 +56,7 @@ DEV=(-device rtl8139,bus=pcie.0,addr=0x3
   -device edu,bus=pcie.0,addr=0xd
   -device pvpanic-pci,bus=pcie.0,addr=0xe
   -device virtio-rng-pci,bus=pcie.0,addr=0xf)
+fi
 # TCG on a loaded host: no RCU-stall or soft-lockup reports for vCPUs the host did not schedule (as
 # oracle/boot.sh); pauth-impdef: QEMU's cheap pointer-authentication algorithm instead of QARMA (the
 # guest cannot tell, and TCG boots markedly faster)
