@@ -126,6 +126,8 @@ def main(log, out):
     try:
         build(log, txt, tmp)
         os.rename(tmp, out)
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError) as e:
+        fail(log, 'malformed oracle console: %s: %s' % (type(e).__name__, e))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
