@@ -19,6 +19,7 @@
 # Exit 3: no complete capture after the retries (an infrastructure failure, never a disagreement).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "$ORACLE_DIR/kernel.sh"
 SCEN=${1:?usage: oracle/arm64/boot.sh SCENARIO [RESULTS_DIR]}
 KSPEC=${BARMAP_ORACLE_KERNEL:-6.12}
 W=$WORK/arm64
@@ -103,17 +104,7 @@ n=$((RETRIES + 1))
 for i in $(seq 1 "$n"); do
   if attempt; then
     log "$SCEN ($KVER): guest ran ${SECS}s, attempt $i/$n; capture in $OUT/capture"
-    {
-      echo "scenario=$SCEN"
-      echo "arch=aarch64"
-      echo "kernel.release=$KVER"
-      echo "kernel.package=linux-image-$KVER"
-      echo "kernel.package.version=$(cat "$KDIR/package-version" 2>/dev/null || echo unknown)"
-      echo "qemu=$QEMU_VERSION"
-      echo "attempts=$i"
-      for j in "${!failures[@]}"; do echo "infrastructure.failure.$((j + 1))=${failures[$j]}"; done
-      echo "wall.seconds=$SECS"
-    } > "$OUT/oracle-run.properties"
+    run_properties "$i" arch=aarch64 > "$OUT/oracle-run.properties"
     exit 0
   fi
   failures+=("$FAIL")

@@ -13,6 +13,7 @@
 # Idempotent: a second run reuses the downloads.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "$ORACLE_DIR/kernel.sh"
 export DEBIAN_FRONTEND=noninteractive
 SPEC=${1:-${BARMAP_ORACLE_KERNEL:-6.12}}
 C=$CACHE/arm64
@@ -64,23 +65,7 @@ download() {
 }
 
 KDIR=$C/$KVER
-if [ ! -f "$KDIR/boot/vmlinuz-$KVER" ]; then
-  pkgs=("$KPKG" $(apt-cache "${APTPRIV[@]}" depends "$KPKG" 2>/dev/null | grep -oE "linux-(base|binary|modules)-$(printf %s "$KVER" | sed 's/[.+]/\\&/g')\$" | sort -u || true))
-  rm -rf "$KDIR.tmp" && mkdir -p "$KDIR.tmp"
-  for p in "${pkgs[@]}"; do
-    deb=$(download "$p")
-    log "unpacking $(basename "$deb")"
-    dpkg -x "$deb" "$KDIR.tmp"
-    [ "$p" = "$KPKG" ] && dpkg-deb -f "$deb" Version > "$KDIR.tmp/package-version"
-  done
-  [ -d "$KDIR.tmp/lib/modules" ] || { [ -d "$KDIR.tmp/usr/lib/modules" ] && ln -s usr/lib "$KDIR.tmp/lib"; }
-  if [ ! -f "$KDIR.tmp/boot/vmlinuz-$KVER" ] && [ -f "$KDIR.tmp/lib/modules/$KVER/vmlinuz" ]; then
-    mkdir -p "$KDIR.tmp/boot" && ln -s "../lib/modules/$KVER/vmlinuz" "$KDIR.tmp/boot/vmlinuz-$KVER"
-  fi
-  [ -f "$KDIR.tmp/boot/vmlinuz-$KVER" ] || die "no boot/vmlinuz-$KVER in ${pkgs[*]}"
-  depmod -b "$KDIR.tmp" "$KVER"
-  rm -rf "$KDIR" && mv "$KDIR.tmp" "$KDIR"
-fi
+[ -f "$KDIR/boot/vmlinuz-$KVER" ] || kernel_unpack "$KPKG" "$KDIR" download "${APTPRIV[@]}"
 echo "$KVER" > "$W/kernel-release-$SPEC"
 log "kernel $SPEC: $KPKG, package version $(cat "$KDIR/package-version" 2>/dev/null || echo ?)"
 
@@ -104,28 +89,7 @@ for a in sh mount cat cut sleep echo ls readlink basename insmod od tr grep head
 done
 cp "$ORACLE_DIR/arm64/init" "$R/init" && chmod +x "$R/init"
 cp "$W/probe" "$R/probe"
-DEP=$KDIR/lib/modules/$KVER/modules.dep
-order=$(awk -v want="vfio_iommu_type1 vfio-pci" '
-  function base(p) { sub(/.*\//, "", p); sub(/\.ko(\.(xz|zst|gz))?$/, "", p); return p }
-  { sub(/:$/, "", $1); k = base($1); path[k] = $1; deps[k] = ""
-    for (i = NF; i >= 2; i--) deps[k] = deps[k] " " base($i) }
-  function visit(m,   n, d, j) { if (m in seen) return; seen[m] = 1
-    n = split(deps[m], d, " "); for (j = 1; j <= n; j++) visit(d[j]); if (m in path) print path[m] }
-  END { n = split(want, w, " "); for (j = 1; j <= n; j++) if (w[j] in path) visit(w[j]) }' "$DEP")
-: > "$R/lib/modules/order"
-for f in $order; do
-  m=$(basename "$f"); m=${m%%.ko*}
-  case "$f" in
-    *.xz) xz -dc "$KDIR/lib/modules/$KVER/$f" > "$R/lib/modules/$m.ko";;
-    *.zst) zstd -dc "$KDIR/lib/modules/$KVER/$f" > "$R/lib/modules/$m.ko";;
-    *) cp "$KDIR/lib/modules/$KVER/$f" "$R/lib/modules/$m.ko";;
-  esac
-  echo "$m" >> "$R/lib/modules/order"
-done
-for m in vfio_iommu_type1 vfio-pci; do
-  grep -qx "$m" "$R/lib/modules/order" || grep -q "/${m//-/[-_]}\.ko" "$KDIR/lib/modules/$KVER/modules.builtin" \
-    || die "module $m is neither a module nor built into $KPKG"
-done
+initramfs_modules "$KDIR" "$KVER" "$R" vfio_iommu_type1 vfio-pci
 (cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) > "$W/initrd-$KVER.cpio.gz.tmp"
 mv "$W/initrd-$KVER.cpio.gz.tmp" "$W/initrd-$KVER.cpio.gz"
 log "initramfs $(stat -c %s "$W/initrd-$KVER.cpio.gz") bytes ($(tr '\n' ' ' < "$R/lib/modules/order"))"
