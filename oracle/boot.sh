@@ -9,7 +9,8 @@
 # guest by `barmap capture --probe`), selftest.properties, bench-*.properties, console.log, and
 # oracle-run.properties (kernel package and version, QEMU version, attempts and each infrastructure failure).
 # Env: BARMAP_ORACLE_KERNEL (6.1, 6.12, 7: the generation setup.sh fetched), BARMAP_ORACLE_STALL (seconds
-# without console output that mean a stalled guest, 240), BARMAP_ORACLE_TIMEOUT (last-resort cap, 1800),
+# without console output that mean a stalled guest once /init runs, 240; BARMAP_ORACLE_BOOT_STALL before
+# it, 900), BARMAP_ORACLE_TIMEOUT (last-resort cap, 1800),
 # BARMAP_ORACLE_RETRIES (retries of a guest that did not finish, 2). Exit 3: no complete capture after retries.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -25,7 +26,12 @@ INITRD=$WORK/initrd-$KVER.cpio.gz
 [ -f "$JAR" ] || die "no $JAR: build it (mvn -pl barmap-cli -am install -DskipTests)"
 [ -x "$JAVA_HOME_GUEST/bin/java" ] || die "no JDK at $JAVA_HOME_GUEST (the guest runs the host's JDK over 9p)"
 
-BIOS=(); BENCH=""; SELFTEST=0; CYCLES=${BARMAP_ORACLE_CYCLES:-1000}
+BIOS=(); BENCH=""; SELFTEST=0; DRIVER=0; CYCLES=${BARMAP_ORACLE_CYCLES:-1000}
+# the edu driver's lifecycle cycles, and how often (and with which extra JVM options, comma-separated) the
+# Java benchmark runs: oracle/bench.sh BARMAP_ORACLE_BENCH_RUNS=30 for the crash hunt (BENCHMARKS.md)
+DCYCLES=${BARMAP_ORACLE_DRIVER_CYCLES:-500}; BENCHRUNS=${BARMAP_ORACLE_BENCH_RUNS:-1}; BENCHOPTS=${BARMAP_ORACLE_BENCH_OPTS:-}
+# BARMAP_ORACLE_CAPTURE=0 / BARMAP_ORACLE_SELFTEST=0 / BARMAP_ORACLE_DRIVER=0: leave those steps out (for benchmark-only boots)
+CAPTURE=${BARMAP_ORACLE_CAPTURE:-1}
 case "$SCEN" in
   firmware-padded|linux-packed)
     [ "$SCEN" = linux-packed ] && BIOS=(-bios /usr/share/qemu/qboot.rom)
@@ -45,7 +51,7 @@ case "$SCEN" in
       -device virtio-rng-pci,addr=0xf)
     # selftest and benchmark once, where SeaBIOS makes the sub-page BARs mmappable; the benchmark reads
     # the i6300esb's 16-byte BAR0 (watchdog registers: reading them has no side effect)
-    [ "$SCEN" = firmware-padded ] && { SELFTEST=1; BENCH=0000:00:05.0:0; };;
+    [ "$SCEN" = firmware-padded ] && { SELFTEST=1; DRIVER=1; BENCH=0000:00:05.0:0; };;
   msix-firmware-padded)
     DEV=(-drive if=none,id=nvm0,format=raw,file="$WORK/nvme.img",readonly=on
       -device nvme,addr=0x3,serial=deadbeef,drive=nvm0
@@ -54,6 +60,8 @@ case "$SCEN" in
   *) die "unknown scenario '$SCEN' (firmware-padded, linux-packed, msix-firmware-padded)";;
 esac
 
+[ -n "${BARMAP_ORACLE_SELFTEST:-}" ] && SELFTEST=$BARMAP_ORACLE_SELFTEST
+[ -n "${BARMAP_ORACLE_DRIVER:-}" ] && DRIVER=$BARMAP_ORACLE_DRIVER
 AOTARG=""
 [ -f "$AOT" ] && [ "$AOT" -nt "$JAR" ] && AOTARG="barmap.aot=$AOT"
 # What TCG on a loaded host needs (the guest's clocks follow the host's wall clock, so a starved vCPU
@@ -64,8 +72,10 @@ AOTARG=""
 #     did not schedule (they are warnings about the emulator, not about the kernel under test);
 #   tsc=reliable: no clocksource watchdog switching to the much slower HPET mid-run.
 TCG_ARGS="no_timer_check rcupdate.rcu_cpu_stall_suppress=1 nowatchdog tsc=reliable"
-APPEND="console=ttyS0 intel_iommu=on panic=1 loglevel=4 $TCG_ARGS barmap.jar=$JAR barmap.java=$JAVA_HOME_GUEST barmap.selftest=$SELFTEST barmap.cycles=$CYCLES $AOTARG"
-[ -n "$BENCH" ] && APPEND="$APPEND barmap.bench=$BENCH"
+APPEND="console=ttyS0 intel_iommu=on panic=1 loglevel=4 $TCG_ARGS barmap.jar=$JAR barmap.java=$JAVA_HOME_GUEST barmap.selftest=$SELFTEST barmap.cycles=$CYCLES barmap.capture=$CAPTURE $AOTARG"
+[ -n "$BENCH" ] && APPEND="$APPEND barmap.bench=$BENCH barmap.benchruns=$BENCHRUNS"
+[ -n "$BENCH" ] && [ -n "$BENCHOPTS" ] && APPEND="$APPEND barmap.benchopts=$BENCHOPTS"
+[ "$DRIVER" = 1 ] && APPEND="$APPEND barmap.driver=1 barmap.drivercycles=$DCYCLES"
 CMD=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m 2G "${BIOS[@]}"
   -nodefaults -display none -no-reboot -serial stdio -monitor none
   -device intel-iommu
@@ -80,13 +90,14 @@ CMD=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m 2G "${BIOS[@]}
 # guest that prints nothing for STALL seconds is stalled (a hung kernel, a vCPU that never runs again).
 # TIMEOUT is only a last resort for a guest that keeps printing but never finishes.
 STALL=${BARMAP_ORACLE_STALL:-240}
+BOOT_STALL=${BARMAP_ORACLE_BOOT_STALL:-900}
 TIMEOUT=${BARMAP_ORACLE_TIMEOUT:-1800}
 RETRIES=${BARMAP_ORACLE_RETRIES:-2}
 QEMU_VERSION=$(qemu-system-x86_64 --version | head -1)
 
 # one boot; prints nothing, returns 0 when the guest finished with a capture, else sets FAIL to the reason
 attempt() {
-  local con=$OUT/console.log pid start now last size lastsize=-1 lastchange
+  local con=$OUT/console.log pid start now size lastsize=-1 lastchange limit
   FAIL=""
   rm -rf "$OUT" && mkdir -p "$OUT"
   echo "HOST: ${CMD[*]}" > "$con"
@@ -101,8 +112,10 @@ attempt() {
     if grep -q "Kernel panic" "$con"; then
       FAIL="guest kernel panic: $(grep -m1 -o 'Kernel panic.*' "$con" | tr -d '\r')"; break
     fi
-    if [ $((now - lastchange)) -ge "$STALL" ]; then
-      FAIL="guest stalled: no console output for ${STALL}s (last line: $(tail -1 "$con" | tr -d '\r' | cut -c1-120))"; break
+    # before /init runs (firmware, kernel decompression, a quiet loglevel=4 boot) there is no heartbeat yet
+    limit=$STALL; grep -q "BARMAP: init" "$con" || limit=$BOOT_STALL
+    if [ $((now - lastchange)) -ge "$limit" ]; then
+      FAIL="guest stalled: no console output for ${limit}s (last line: $(tail -1 "$con" | tr -d '\r' | cut -c1-120))"; break
     fi
     if [ "$(awk -v a="$start" -v b="$now" 'BEGIN{print int(b-a)}')" -ge "$TIMEOUT" ]; then
       FAIL="guest still running after ${TIMEOUT}s (BARMAP_ORACLE_TIMEOUT)"; break

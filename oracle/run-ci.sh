@@ -11,7 +11,21 @@
 # 6.12, 7; results in work/results/SCENARIO or work/results/SCENARIO@KERNEL).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-SCENARIOS=${BARMAP_ORACLE_SCENARIOS:-firmware-padded linux-packed msix-firmware-padded}
+# By default every scenario boots once and the kernels rotate with the commit: the commit hash picks
+# which scenario runs on 6.1, which on 6.12 and which on the newest 7.x, so every run boots every kernel
+# generation (at least one guest on a kernel other than 6.1) and successive commits cover every pair.
+KERNELS=(6.1 6.12 7)
+KINDS=(firmware-padded linux-packed msix-firmware-padded)
+if [ -n "${BARMAP_ORACLE_SCENARIOS:-}" ]; then
+  SCENARIOS=$BARMAP_ORACLE_SCENARIOS
+else
+  rev=$(git -C "$REPO" rev-parse HEAD 2>/dev/null || echo 0)
+  off=$(( 16#${rev:0:7} % ${#KERNELS[@]} ))
+  SCENARIOS=""
+  for i in "${!KINDS[@]}"; do SCENARIOS="$SCENARIOS ${KINDS[$i]}@${KERNELS[$(( (i + off) % ${#KERNELS[@]} ))]}"; done
+  SCENARIOS=${SCENARIOS# }
+  log "scenarios for commit ${rev:0:12} (rotation $off): $SCENARIOS"
+fi
 [ "$(uname -m)" = x86_64 ] || die "the oracle boots an x86_64 guest and runs this machine's JDK inside it: x86_64 hosts only"
 [ "$(id -u)" = 0 ] || die "run as root (apt-get, 9p export of /)"
 T0=$(date +%s)

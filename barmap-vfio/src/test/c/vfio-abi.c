@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/eventfd.h>
+#include <poll.h>
 #include <unistd.h>
 #include <linux/vfio.h>
 
@@ -36,6 +38,24 @@ int main(void)
 	P("VFIO_DEVICE_GET_REGION_INFO", VFIO_DEVICE_GET_REGION_INFO);
 	P("VFIO_DEVICE_GET_IRQ_INFO", VFIO_DEVICE_GET_IRQ_INFO);
 	P("VFIO_DEVICE_RESET", VFIO_DEVICE_RESET);
+	P("VFIO_DEVICE_SET_IRQS", VFIO_DEVICE_SET_IRQS);
+	P("VFIO_IOMMU_GET_INFO", VFIO_IOMMU_GET_INFO);
+	P("VFIO_IOMMU_MAP_DMA", VFIO_IOMMU_MAP_DMA);
+	P("VFIO_IOMMU_UNMAP_DMA", VFIO_IOMMU_UNMAP_DMA);
+	P("VFIO_IRQ_SET_DATA_NONE", VFIO_IRQ_SET_DATA_NONE);
+	P("VFIO_IRQ_SET_DATA_BOOL", VFIO_IRQ_SET_DATA_BOOL);
+	P("VFIO_IRQ_SET_DATA_EVENTFD", VFIO_IRQ_SET_DATA_EVENTFD);
+	P("VFIO_IRQ_SET_ACTION_MASK", VFIO_IRQ_SET_ACTION_MASK);
+	P("VFIO_IRQ_SET_ACTION_UNMASK", VFIO_IRQ_SET_ACTION_UNMASK);
+	P("VFIO_IRQ_SET_ACTION_TRIGGER", VFIO_IRQ_SET_ACTION_TRIGGER);
+	P("VFIO_IOMMU_INFO_PGSIZES", VFIO_IOMMU_INFO_PGSIZES);
+	P("VFIO_IOMMU_INFO_CAPS", VFIO_IOMMU_INFO_CAPS);
+	P("VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE", VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE);
+	P("VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL", VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL);
+	P("VFIO_DMA_MAP_FLAG_READ", VFIO_DMA_MAP_FLAG_READ);
+	P("VFIO_DMA_MAP_FLAG_WRITE", VFIO_DMA_MAP_FLAG_WRITE);
+	P("VFIO_PCI_INTX_IRQ_INDEX", VFIO_PCI_INTX_IRQ_INDEX);
+	P("VFIO_PCI_MSI_IRQ_INDEX", VFIO_PCI_MSI_IRQ_INDEX);
 	P("VFIO_GROUP_FLAGS_VIABLE", VFIO_GROUP_FLAGS_VIABLE);
 	P("VFIO_GROUP_FLAGS_CONTAINER_SET", VFIO_GROUP_FLAGS_CONTAINER_SET);
 	P("VFIO_DEVICE_FLAGS_RESET", VFIO_DEVICE_FLAGS_RESET);
@@ -69,6 +89,21 @@ int main(void)
 	SZ(vfio_region_sparse_mmap_area); OFF(vfio_region_sparse_mmap_area, offset); OFF(vfio_region_sparse_mmap_area, size);
 	SZ(vfio_region_info_cap_type); OFF(vfio_region_info_cap_type, type); OFF(vfio_region_info_cap_type, subtype);
 	SZ(vfio_irq_info); OFF(vfio_irq_info, argsz); OFF(vfio_irq_info, flags); OFF(vfio_irq_info, index); OFF(vfio_irq_info, count);
+	SZ(vfio_irq_set); OFF(vfio_irq_set, argsz); OFF(vfio_irq_set, flags); OFF(vfio_irq_set, index);
+	OFF(vfio_irq_set, start); OFF(vfio_irq_set, count); OFF(vfio_irq_set, data);
+	SZ(vfio_iommu_type1_info); OFF(vfio_iommu_type1_info, argsz); OFF(vfio_iommu_type1_info, flags);
+	OFF(vfio_iommu_type1_info, iova_pgsizes); OFF(vfio_iommu_type1_info, cap_offset);
+	SZ(vfio_iommu_type1_info_cap_iova_range); OFF(vfio_iommu_type1_info_cap_iova_range, nr_iovas);
+	OFF(vfio_iommu_type1_info_cap_iova_range, iova_ranges);
+	SZ(vfio_iova_range); OFF(vfio_iova_range, start); OFF(vfio_iova_range, end);
+	OFF(vfio_iommu_type1_info_dma_avail, avail);
+	SZ(vfio_iommu_type1_dma_map); OFF(vfio_iommu_type1_dma_map, argsz); OFF(vfio_iommu_type1_dma_map, flags);
+	OFF(vfio_iommu_type1_dma_map, vaddr); OFF(vfio_iommu_type1_dma_map, iova); OFF(vfio_iommu_type1_dma_map, size);
+	SZ(vfio_iommu_type1_dma_unmap); OFF(vfio_iommu_type1_dma_unmap, argsz); OFF(vfio_iommu_type1_dma_unmap, flags);
+	OFF(vfio_iommu_type1_dma_unmap, iova); OFF(vfio_iommu_type1_dma_unmap, size);
+	P("EFD_CLOEXEC", EFD_CLOEXEC); P("EFD_NONBLOCK", EFD_NONBLOCK); P("POLLIN", POLLIN);
+	P("pollfd.sizeof", sizeof(struct pollfd)); P("pollfd.fd", offsetof(struct pollfd, fd));
+	P("pollfd.events", offsetof(struct pollfd, events)); P("pollfd.revents", offsetof(struct pollfd, revents));
 	P("O_RDWR", O_RDWR); P("O_CLOEXEC", O_CLOEXEC);
 	P("PROT_READ", PROT_READ); P("PROT_WRITE", PROT_WRITE);
 	P("MAP_SHARED", MAP_SHARED); P("MAP_PRIVATE", MAP_PRIVATE);
@@ -76,5 +111,6 @@ int main(void)
 	P("EPERM", EPERM); P("ENOENT", ENOENT); P("EIO", EIO); P("EBADF", EBADF); P("ENOMEM", ENOMEM);
 	P("EACCES", EACCES); P("EFAULT", EFAULT); P("EBUSY", EBUSY); P("ENODEV", ENODEV); P("EINVAL", EINVAL);
 	P("ENOTTY", ENOTTY); P("ENOSPC", ENOSPC);
+	P("EINTR", EINTR); P("EAGAIN", EAGAIN); P("EEXIST", EEXIST);
 	return 0;
 }

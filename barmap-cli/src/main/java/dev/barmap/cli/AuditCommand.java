@@ -3,6 +3,7 @@ package dev.barmap.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.barmap.cli.report.Outputs;
 import dev.barmap.cli.report.ScanText;
 import dev.barmap.cli.report.Terminal;
 import dev.barmap.host.ProbeJson;
@@ -25,7 +26,19 @@ public final class AuditCommand implements Callable<Integer> {
     @Mixin
     HostOptions host;
 
-    @Option(names = "--format", description = "text (default) or json.")
+    /** audit's output formats. */
+    static final Outputs<Audit.Report> OUTPUTS = Outputs.of("audit", r -> text(r, Terminal.colour()), r -> json(r),
+            r -> dev.barmap.cli.report.AuditHtml.render(r));
+
+    /** The formats {@code --format} completes to. */
+    static final class Formats extends Outputs.Candidates {
+        Formats() {
+            super(OUTPUTS);
+        }
+    }
+
+    @Option(names = "--format", paramLabel = "FORMAT", completionCandidates = Formats.class,
+            description = "${COMPLETION-CANDIDATES}; text is the default, html a self-contained page.")
     Format format = Format.text;
 
     @Spec
@@ -33,9 +46,10 @@ public final class AuditCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        FormatOption.check(OUTPUTS, format, spec);
         Audit.Report r = Audit.run(host.read());
         var out = spec.commandLine().getOut();
-        out.print(format == Format.json ? json(r) : text(r, Terminal.colour()));
+        out.print(OUTPUTS.render(format, r));
         out.flush();
         return r.count(Check.FAIL) > 0 ? 1 : 0;
     }

@@ -34,14 +34,18 @@ public final class CaptureCommand implements Callable<Integer> {
         CaptureWriter.Result r;
         try {
             r = new CaptureWriter(root).write(out, probe);
-        } catch (dev.barmap.model.vfio.VfioException | java.io.UncheckedIOException e) {
-            // the kernel refused a VFIO call, or a procfs/sysfs file could not be read: one line, nothing written
-            spec.commandLine().getErr().println("barmap: capture failed: " + e.getMessage());
-            return 1;
+        } catch (dev.barmap.model.vfio.VfioException e) {
+            // the kernel refused a VFIO call: the host cannot be probed as asked; nothing written
+            throw new dev.barmap.model.BadInputException("--probe", 0, "capture failed, nothing written: " + e.getMessage());
+        } catch (java.io.UncheckedIOException e) {
+            // a procfs/sysfs file could not be read or the capture not written: the reason, nothing half-written
+            throw new Main.OutputFailure("the capture (nothing written)", e.getCause() instanceof java.io.IOException io ? new java.io.IOException(e.getMessage(), io) : new java.io.IOException(e.getMessage()));
         }
         var w = spec.commandLine().getOut();
         w.println("barmap: captured " + r.functions() + " PCI functions to " + r.dir()
                 + (probe ? "; probed " + r.probed().size() + " vfio-pci functions: " + String.join(" ", r.probed()) : ""));
+        // not root: the capture is written, but partial, and says so (also as 'partial=' in its capture.properties)
+        for (String p : r.partial()) spec.commandLine().getErr().println("barmap: warning: the capture is partial: " + p);
         w.flush();
         return 0;
     }

@@ -46,8 +46,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * be read is reported by name and skipped; the run goes on.
  */
 @Command(name = "fleet", mixinStandardHelpOptions = true,
-        description = {"Scan many hosts at once: each DIR is a host (a capture with sys/, a directory of lspci files, an lspci file) "
-                + "or a directory of such hosts. Prints a summary, worst hosts first; --jsonl writes one JSON line per host.",
+        description = {"Scan many hosts at once: each DIR is a host (a capture with sys/, an lspci file, a directory of lspci files "
+                + "with a capture.properties or an IOMMU group listing) or a directory of such hosts; a directory of lspci files "
+                + "alone is a folder of pastes, one host per file. Prints a summary, worst hosts first; --jsonl writes one JSON line per host.",
                 "Exit status: 0 all hosts read, 2 some hosts skipped as bad input (the others are still scanned and reported)."})
 public final class FleetCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "DIR", description = "Hosts, or directories of hosts.")
@@ -81,82 +82,246 @@ public final class FleetCommand implements Callable<Integer> {
         int count(Check c) { return checks == null ? 0 : checks.getOrDefault(c, 0); }
     }
 
+    @Option(names = "--host-timeout", paramLabel = "SECONDS", description = "Give up on a host that takes longer than this (default 60): it is reported as skipped and the run goes on.")
+    int hostTimeout = 60;
+
     @Override
-    public Integer call() throws IOException {
-        List<Path> hosts = discover(dirs);
+    public Integer call() {
+        if (hostTimeout <= 0) throw new BadInputException("--host-timeout", 0, "must be a positive number of seconds, got " + hostTimeout);
+        if (jobs <= 0 || jobs > 1024) throw new BadInputException("--jobs", 0, "must be 1 to 1024, got " + jobs);
+        var badArgs = new ArrayList<HostResult>();
+        List<Path> hosts = discover(dirs, badArgs);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter summaryOut = "-".equals(jsonl) ? spec.commandLine().getErr() : out;
-        Writer lines = null;
-        if ("-".equals(jsonl)) lines = out;
-        else if (jsonl != null) lines = Files.newBufferedWriter(Path.of(jsonl), StandardCharsets.UTF_8);
+        JsonlOut lines = "-".equals(jsonl) ? new JsonlOut(out) : jsonl != null ? JsonlOut.file(Path.of(jsonl)) : null;
         boolean progress = !noProgress && Terminal.colour();
         var options = new HostReader.Options(pageSize, kernel);
-        var results = new ArrayList<HostResult>(hosts.size());
+        var results = new ArrayList<HostResult>(hosts.size() + badArgs.size());
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, jobs), r -> {
             Thread t = new Thread(r, "barmap-fleet");
             t.setDaemon(true);
             return t;
         });
+        boolean done = false;
         try {
+            for (HostResult r : badArgs) {
+                results.add(r);
+                if (lines != null) lines.line(r.json());
+            }
             var futures = new ArrayList<Future<HostResult>>(hosts.size());
+            var started = new java.util.concurrent.atomic.AtomicLongArray(hosts.size());
             boolean wantJson = lines != null;
-            for (Path h : hosts) futures.add(pool.submit(() -> scanOne(h, options, wantJson)));
+            for (int i = 0; i < hosts.size(); i++) {
+                Path h = hosts.get(i);
+                int n = i;
+                futures.add(pool.submit(() -> {
+                    started.set(n, System.nanoTime());
+                    return scanOne(h, options, wantJson);
+                }));
+            }
+            long budget = hostTimeout * 1_000_000_000L;
             for (int i = 0; i < futures.size(); i++) {
-                HostResult r;
-                try {
-                    r = futures.get(i).get();
-                } catch (ExecutionException e) {
-                    Throwable c = e.getCause();
-                    r = failed(hosts.get(i), c.getClass().getSimpleName() + ": " + c.getMessage());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
+                HostResult r = null;
+                Future<HostResult> f = futures.get(i);
+                while (r == null) {
+                    try {
+                        r = f.get(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        long t0 = started.get(i);
+                        if (t0 != 0 && System.nanoTime() - t0 > budget) {
+                            f.cancel(true); // interrupts the worker: file channels are interruptible
+                            r = failed(hosts.get(i), "took longer than --host-timeout " + hostTimeout + " s: skipped");
+                        }
+                    } catch (ExecutionException e) {
+                        Throwable c = e.getCause();
+                        r = failed(hosts.get(i), c instanceof StackOverflowError ? "input nests too deeply" : "internal error (a bug in barmap): " + c);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                    }
                 }
                 results.add(r);
-                if (lines != null) {
-                    lines.write(r.json());
-                    lines.write('\n');
-                }
+                if (lines != null) lines.line(r.json());
                 if (progress) progress(spec.commandLine().getErr(), i + 1, hosts.size());
             }
+            if (lines != null) lines.commit();
+            done = true;
         } finally {
             pool.shutdownNow();
-            if (lines != null && lines != out) lines.close();
-            else if (lines != null) lines.flush();
+            if (lines != null && !done) lines.abandon();
         }
-        if (progress) spec.commandLine().getErr().print("\r\u001b[K");
+        if (progress) spec.commandLine().getErr().print("\u001b[1G\u001b[K");
         summaryOut.print(summary(results, top));
         summaryOut.flush();
-        return results.stream().allMatch(HostResult::ok) ? 0 : Main.EXIT_BAD_INPUT;
+        long skipped = results.stream().filter(r -> !r.ok()).count();
+        if (skipped == 0) return 0;
+        spec.commandLine().getErr().println("barmap: error: " + skipped + " of " + results.size() + " hosts skipped as bad input (listed in the summary)");
+        return Main.EXIT_BAD_INPUT;
     }
 
-    /** Expands the arguments into host inputs (see the command description). */
-    public static List<Path> discover(List<Path> args) throws IOException {
+    /**
+     * Where {@code --jsonl} goes. A file is written as {@code .NAME.tmp-PID} beside it and renamed over it only
+     * when the run is complete, so FILE is never truncated before the run and never left with a cut-off last line;
+     * the temporary file is removed on failure and on an interrupt (SIGINT/SIGTERM run the shutdown hook; a
+     * {@code kill -9} leaves it, under a dot-name). Stdout gets each line in one write, then a flush.
+     */
+    static final class JsonlOut {
+        private final Writer w;
+        private final Path file, tmp;
+        private final Thread cleanup;
+
+        JsonlOut(Writer w) {
+            this(w, null, null);
+        }
+
+        private JsonlOut(Writer w, Path file, Path tmp) {
+            this.w = w;
+            this.file = file;
+            this.tmp = tmp;
+            this.cleanup = tmp == null ? null : new Thread(() -> {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException e) {
+                    // nothing more to do while the JVM exits
+                }
+            });
+            if (cleanup != null) Runtime.getRuntime().addShutdownHook(cleanup);
+        }
+
+        static JsonlOut file(Path file) {
+            Path abs = file.toAbsolutePath();
+            Path dir = abs.getParent();
+            if (Files.isDirectory(abs)) throw new BadInputException(file.toString(), 0, "--jsonl: is a directory");
+            Path tmp = dir.resolve("." + abs.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+            try {
+                // CREATE_NEW: never follows or truncates a file (or symlink) already there
+                Writer w = new BufferedWriter(new java.io.OutputStreamWriter(Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
+                        java.nio.file.StandardOpenOption.WRITE), StandardCharsets.UTF_8));
+                return new JsonlOut(w, file, tmp);
+            } catch (IOException e) {
+                throw new Main.OutputFailure("--jsonl " + file, e);
+            }
+        }
+
+        void line(String json) {
+            try {
+                w.write(json + "\n");
+                if (file == null) w.flush();
+            } catch (IOException e) {
+                throw new Main.OutputFailure(file == null ? "stdout" : "--jsonl " + file, e);
+            }
+        }
+
+        void commit() {
+            try {
+                w.flush();
+                if (file == null) {
+                    if (w instanceof PrintWriter pw && pw.checkError()) throw new IOException("write error");
+                    return;
+                }
+                w.close();
+                Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IOException e) {
+                abandon();
+                throw new Main.OutputFailure(file == null ? "stdout" : "--jsonl " + file, e);
+            }
+        }
+
+        void abandon() {
+            if (tmp == null) return;
+            try {
+                w.close();
+            } catch (IOException e) {
+                // already failing
+            }
+            try {
+                Files.deleteIfExists(tmp);
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IOException | IllegalStateException e) {
+                // the hook will try again, or the JVM is already exiting
+            }
+        }
+    }
+
+    /**
+     * Expands the arguments into host inputs (see the command description). An argument that is neither a host
+     * nor a readable directory is added to {@code bad} with the reason, and the others go on.
+     */
+    public static List<Path> discover(List<Path> args, List<HostResult> bad) {
         var out = new ArrayList<Path>();
         for (Path a : args) {
-            if (isHost(a)) {
-                out.add(a);
-                continue;
-            }
-            if (!Files.isDirectory(a)) throw new BadInputException(a.toString(), 0, "no such file or directory");
-            try (Stream<Path> s = Files.list(a)) {
-                for (Path c : s.sorted().toList()) {
-                    String n = c.getFileName().toString();
-                    if (n.startsWith(".")) continue;
-                    if (Files.isDirectory(c) || (n.endsWith(".txt") || n.startsWith("lspci")) && Files.isRegularFile(c)) out.add(c);
+            try {
+                if (isHost(a)) {
+                    out.add(a);
+                    continue;
                 }
+                if (!Files.isDirectory(a)) {
+                    bad.add(failed(a, "no such file or directory"));
+                    continue;
+                }
+                try (Stream<Path> s = Files.list(a)) {
+                    for (Path c : s.sorted().toList()) {
+                        String n = c.getFileName().toString();
+                        if (n.startsWith(".")) continue;
+                        if (Files.isDirectory(c)) out.add(c);
+                        else if (Files.isRegularFile(c) && !n.equals("capture.properties") && (n.endsWith(".txt") || n.startsWith("lspci"))) {
+                            // a folder of pastes, one host each: only files that look like lspci (a README beside them is not a host)
+                            String text = readOrNull(c);
+                            if (text != null && dev.barmap.model.lspci.Lspci.looksLikeLspci(text)) out.add(c);
+                        }
+                    }
+                }
+            } catch (IOException | UncheckedIOException e) {
+                bad.add(failed(a, "cannot read: " + (e instanceof IOException io ? reason(io) : e.getMessage())));
             }
         }
         return out;
     }
 
+    /** The short reason of an I/O error (without the exception class). */
+    private static String reason(IOException e) {
+        return e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason() : String.valueOf(e.getMessage());
+    }
+
+    /**
+     * A host by itself: a file, a capture ({@code sys/}), or a directory of files about one host, which is a
+     * directory with a {@code capture.properties} or with an IOMMU group listing beside the lspci text. Any
+     * other directory of files is a folder of per-host pastes (one host per file), and a directory of
+     * directories holds hosts.
+     */
     private static boolean isHost(Path p) throws IOException {
         if (Files.isRegularFile(p)) return true;
         if (!Files.isDirectory(p)) return false;
         if (Files.isDirectory(p.resolve("sys"))) return true;
+        List<Path> entries;
         try (Stream<Path> s = Files.list(p)) {
-            return s.noneMatch(Files::isDirectory); // only files: a directory of lspci files about one host
+            entries = s.toList();
         }
+        if (entries.stream().anyMatch(Files::isDirectory)) return false;
+        if (Files.isRegularFile(p.resolve("capture.properties"))) return true;
+        return entries.stream().anyMatch(FleetCommand::isGroupListing);
+    }
+
+    /** A regular file's text within the text cap, or null (a FIFO, a device or an oversized file is not read here). */
+    private static String readOrNull(Path f) {
+        try {
+            return dev.barmap.host.Jail.NONE.read(f, dev.barmap.host.Jail.TEXT_CAP);
+        } catch (dev.barmap.model.BadInputException | UncheckedIOException e) {
+            return null;
+        }
+    }
+
+    /** An IOMMU group listing file: its first non-blank line starts "IOMMU Group" (the usual listing scripts). */
+    private static boolean isGroupListing(Path f) {
+        String n = f.getFileName().toString();
+        if (!n.startsWith("iommu")) {
+            String text = readOrNull(f);
+            if (text == null) return false;
+            String first = text.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse("");
+            return first.startsWith("IOMMU Group") || first.startsWith("IOMMU group");
+        }
+        return true;
     }
 
     private static final ObjectWriter LINE = ProbeJson.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT);
@@ -192,6 +357,8 @@ public final class FleetCommand implements Callable<Integer> {
             return failed(p, e.getMessage());
         } catch (UncheckedIOException | com.fasterxml.jackson.core.JsonProcessingException e) {
             return failed(p, e.getMessage());
+        } catch (StackOverflowError e) {
+            return failed(p, "input nests too deeply");
         }
     }
 
@@ -211,7 +378,7 @@ public final class FleetCommand implements Callable<Integer> {
     private static void progress(PrintWriter err, int done, int total) {
         if (done != total && done % Math.max(1, total / 200) != 0) return;
         int width = 40, filled = (int) ((long) width * done / total);
-        err.printf("\r[%s%s] %d/%d hosts", "#".repeat(filled), " ".repeat(width - filled), done, total);
+        err.printf("\u001b[1G[%s%s] %d/%d hosts", "#".repeat(filled), " ".repeat(width - filled), done, total);
         err.flush();
     }
 

@@ -2,6 +2,7 @@ package dev.barmap.cli;
 
 import dev.barmap.cli.report.HotplugJson;
 import dev.barmap.cli.report.HotplugText;
+import dev.barmap.cli.report.Outputs;
 import dev.barmap.host.GuestConsole;
 import dev.barmap.model.BadInputException;
 import dev.barmap.model.alloc.HotAdd;
@@ -39,8 +40,12 @@ public final class HotplugCommand implements Callable<Integer> {
             description = "Build the host from an oracle hot-add run's console.log (its /proc/iomem at boot) instead of --root.")
     Path console;
 
-    @Option(names = "--open", paramLabel = "BDF", split = ",", description = "Devices to open through vfio-pci before the hot-add (comma-separated).")
+    @Option(names = "--open", paramLabel = "BDF", split = ",", description = "Devices to open through vfio-pci (mmapping what it allows, as a VMM does) and hold open at the hot-add (comma-separated).")
     List<String> open = new ArrayList<>();
+
+    @Option(names = "--close", paramLabel = "BDF", split = ",",
+            description = "Devices to open through vfio-pci and close again before the hot-add (comma-separated): their reservations are released.")
+    List<String> close = new ArrayList<>();
 
     @Option(names = "--add", required = true, paramLabel = "BUS:SIZE[,SIZE...]",
             description = {"The new device: its bus (DDDD:BB or BB) and its memory BARs' sizes (4096, 4K, 1M, 0x100).",
@@ -50,7 +55,22 @@ public final class HotplugCommand implements Callable<Integer> {
     @Option(names = "--as", paramLabel = "BDF", description = "The new device's address (default: the lowest free slot on the bus, function 0).")
     String as;
 
-    @Option(names = "--format", description = "text (default) or json.")
+    /** What hotplug renders. */
+    record Result(Host host, List<String> opened, List<String> closed, HotAdd.Result run) {}
+
+    /** hotplug's output formats. */
+    static final Outputs<Result> OUTPUTS = Outputs.of("hotplug", r -> HotplugText.render(r.host(), r.opened(), r.closed(), r.run()),
+            r -> HotplugJson.render(r.host(), r.opened(), r.closed(), r.run()), null);
+
+    /** The formats {@code --format} completes to. */
+    static final class Formats extends Outputs.Candidates {
+        Formats() {
+            super(OUTPUTS);
+        }
+    }
+
+    @Option(names = "--format", paramLabel = "FORMAT", completionCandidates = Formats.class,
+            description = "${COMPLETION-CANDIDATES}; text is the default.")
     Format format = Format.text;
 
     @Spec
@@ -94,8 +114,38 @@ public final class HotplugCommand implements Callable<Integer> {
         return new AddSpec(bus, bars);
     }
 
+    private static Bdf parse(String text, String option) {
+        try {
+            return Bdf.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(option, 0, e.getMessage());
+        }
+    }
+
+    private static dev.barmap.model.vfio.ModelVfioDevice open(VfioPciModel model, Bdf bdf, String option) {
+        dev.barmap.model.vfio.ModelVfioDevice d;
+        try {
+            d = model.open(bdf);
+        } catch (VfioException e) {
+            throw new BadInputException(option, 0, e.getMessage());
+        }
+        // opened as a VMM opens it: QEMU mmaps every BAR region with the MMAP flag at realize (hw/vfio/pci.c
+        // vfio_bar_register -> hw/vfio/common.c vfio_region_mmap), so vfio-pci requests the BAR
+        // (vfio_pci_core_mmap -> pci_request_selected_regions) and /proc/iomem shows it, as in the oracle's runs
+        for (int i = 0; i < 6; i++) {
+            if (!d.decision(i).mmappable()) continue;
+            try {
+                d.tryMmap((long) i << dev.barmap.model.vfio.ModelVfioDevice.OFFSET_SHIFT, d.function().resource(i).len(), true);
+            } catch (VfioException e) {
+                // refused (e.g. overlapping the MSI-X table before 4.16): QEMU keeps that BAR trapped
+            }
+        }
+        return d;
+    }
+
     @Override
     public Integer call() {
+        FormatOption.check(OUTPUTS, format, this.spec);
         AddSpec spec = parseAdd(add);
         Host h;
         List<PciBuses.RootWindow> roots = List.of();
@@ -104,8 +154,19 @@ public final class HotplugCommand implements Callable<Integer> {
             GuestConsole c = GuestConsole.read(console);
             h = c.host();
             if (host.pageSize != null || host.kernel != null) {
-                h = h.with(host.pageSize != null ? new dev.barmap.model.kernel.Platform(h.platform().arch(), host.pageSize) : h.platform(),
-                        host.kernel != null ? dev.barmap.model.kernel.KernelRelease.parse(host.kernel) : h.kernel());
+                dev.barmap.model.kernel.Platform platform = h.platform();
+                dev.barmap.model.kernel.KernelRelease kernel = h.kernel();
+                try {
+                    if (host.pageSize != null) platform = new dev.barmap.model.kernel.Platform(h.platform().arch(), host.pageSize);
+                } catch (IllegalArgumentException e) {
+                    throw new BadInputException("--page-size", 0, e.getMessage());
+                }
+                try {
+                    if (host.kernel != null) kernel = dev.barmap.model.kernel.KernelRelease.parse(host.kernel);
+                } catch (IllegalArgumentException e) {
+                    throw new BadInputException("--kernel", 0, e.getMessage());
+                }
+                h = h.with(platform, kernel);
             }
             roots = c.rootWindows();
         } else {
@@ -113,20 +174,20 @@ public final class HotplugCommand implements Callable<Integer> {
         }
         VfioPciModel model = new VfioPciModel(h);
         var opened = new ArrayList<String>();
-        for (String o : open) {
-            Bdf bdf;
-            try {
-                bdf = Bdf.parse(o);
-            } catch (IllegalArgumentException e) {
-                throw new BadInputException("--open", 0, e.getMessage());
+        var toClose = new ArrayList<dev.barmap.model.vfio.ModelVfioDevice>();
+        var closed = new ArrayList<String>();
+        for (String o : open) opened.add(open(model, parse(o, "--open"), "--open").bdf());
+        for (String c : close) {
+            Bdf bdf = parse(c, "--close");
+            if (opened.contains(bdf.toString()) || closed.contains(bdf.toString())) {
+                throw new BadInputException("--close", 0, bdf + " is named twice (a device is either held open or closed at the hot-add)");
             }
-            try {
-                model.open(bdf);
-            } catch (VfioException e) {
-                throw new BadInputException("--open", 0, e.getMessage());
-            }
-            opened.add(bdf.toString());
+            toClose.add(open(model, bdf, "--close"));
+            closed.add(bdf.toString());
         }
+        // opened, then closed before the hot-add (the oracle run x86_64-4k-q35br-closed): vfio_pci_core_disable
+        // releases the device's "vfio sub-page reserved" dummies
+        toClose.forEach(dev.barmap.model.vfio.ModelVfioDevice::close);
         HotAdd.Result r;
         try {
             r = HotAdd.run(model, roots, spec.bus(), as, spec.bars());
@@ -134,8 +195,7 @@ public final class HotplugCommand implements Callable<Integer> {
             throw new BadInputException(as != null && e.getMessage().startsWith("device") ? "--as" : "--add", 0, e.getMessage());
         }
         var out = this.spec.commandLine().getOut();
-        if (format == Format.json) out.print(HotplugJson.render(h, opened, r));
-        else out.print(HotplugText.render(h, opened, r));
+        out.print(OUTPUTS.render(format, new Result(h, opened, closed, r)));
         out.flush();
         return r.bars().stream().allMatch(b -> b.withReservations().assigned()) ? 0 : 1;
     }

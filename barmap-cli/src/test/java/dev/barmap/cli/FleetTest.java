@@ -76,4 +76,24 @@ class FleetTest {
             if (!node.has("error")) assertTrue(node.get("devices").size() >= 2);
         }
     }
+
+    @Test
+    void aFolderOfPastesIsOneHostPerFile(@TempDir Path tmp) throws Exception {
+        // two real pastes that both show a 00:14.2, of different classes (Audio device, RAM memory): merged into one
+        // host they conflict; as the two hosts they are, both are scanned
+        Path pastes = Files.createDirectories(tmp.resolve("pastes"));
+        Files.copy(Path.of("../testdata/lspci/rocm-679-nonroot/lspci.txt"), pastes.resolve("rocm-679.txt"));
+        Files.copy(Path.of("../testdata/lspci/systeminformation-706-fenced-nonroot/lspci.txt"), pastes.resolve("si-706.txt"));
+        Files.writeString(pastes.resolve("notes.txt"), "pasted from the issues, see README\n");
+        CliRun run = CliRun.of("fleet", pastes.toString(), "--no-progress");
+        assertEquals(0, run.rc(), run.out() + run.err());
+        assertTrue(run.out().startsWith("barmap fleet: 2 hosts (2 scanned, 0 skipped)"), run.out());
+        // a directory with a capture.properties is one host, as before
+        Path one = Files.createDirectories(tmp.resolve("one"));
+        Files.copy(Path.of("../testdata/lspci/pciutils-113-windows-v-nn/lspci-1.txt"), one.resolve("lspci-1.txt"));
+        Files.copy(Path.of("../testdata/lspci/pciutils-113-windows-v-nn/lspci-2.txt"), one.resolve("lspci-2.txt"));
+        Files.copy(Path.of("../testdata/lspci/pciutils-113-windows-v-nn/capture.properties"), one.resolve("capture.properties"));
+        CliRun host = CliRun.of("fleet", one.toString(), "--no-progress");
+        assertTrue(host.out().startsWith("barmap fleet: 1 hosts (1 scanned, 0 skipped)"), host.out());
+    }
 }

@@ -3,6 +3,7 @@ package dev.barmap.cli;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.barmap.host.GuestConsole;
 import dev.barmap.host.ProbeJson;
 import dev.barmap.model.BadInputException;
 import dev.barmap.model.alloc.HotAdd;
@@ -63,6 +64,64 @@ class HotplugCommandTest {
         CliRun r4 = run("hotplug", "--console", OPEN_RUN, "--add", "02:256", "--as", "0000:02:01.0");
         assertEquals(2, r4.rc());
         assertTrue(r4.err().contains("--as") && r4.err().contains("already exists"), r4.err());
+    }
+
+    static final java.nio.file.Path RUNS = java.nio.file.Path.of("../testdata/hotplug");
+
+    /** Each real run as the command line that reproduces it, checked against the run's expected.json and console.log. */
+    @Test
+    void closeReproducesTheClosedRunAndIomemAfterIsTheRealOne() throws Exception {
+        for (String run : List.of("x86_64-4k-q35br-open", "x86_64-4k-q35br-closed", "x86_64-4k-q35br-none")) {
+            JsonNode exp = ProbeJson.MAPPER.readTree(RUNS.resolve(run).resolve("expected.json").toFile());
+            String mode = exp.get("mode").asText(), dev = exp.get("openedDevice").get("bdf").asText();
+            var args = new java.util.ArrayList<>(List.of("hotplug", "--console", RUNS.resolve(run).resolve("console.log").toString(),
+                    "--add", "0000:02:" + exp.get("hotAdded").get("size").asLong(), "--as", exp.get("hotAdded").get("bdf").asText(), "--format", "json"));
+            if (!mode.equals("none")) args.addAll(List.of(mode.equals("open") ? "--open" : "--close", dev));
+            CliRun r = run(args.toArray(String[]::new));
+            assertEquals(0, r.rc(), run + ": " + r.err());
+            JsonNode j = ProbeJson.MAPPER.readTree(r.out());
+            JsonNode assigned = j.get("bars").get(0).get("assigned");
+            assertEquals(exp.get("hotAdded").get("assigned").get(0).asLong(), assigned.get("start").asLong(), run);
+            assertEquals(exp.get("hotAdded").get("assigned").get(1).asLong(), assigned.get("end").asLong(), run);
+            assertEquals(exp.get("heldOpenAtHotAdd").asBoolean(), !j.get("reservations").isEmpty(), run);
+            assertEquals(mode.equals("closed") ? List.of(dev) : List.of(), ProbeJson.MAPPER.convertValue(j.get("closed"), List.class), run);
+            // /proc/iomem after the hot-add: the real one, as the run's guest printed it
+            String real = GuestConsole.read(RUNS.resolve(run).resolve("console.log")).iomemAfterHotAdd().orElseThrow();
+            assertEquals(real, j.get("iomemAfter").asText(), run);
+            // and in the text form, line for line
+            args.removeAll(List.of("--format", "json"));
+            String text = run(args.toArray(String[]::new)).out();
+            assertTrue(text.contains("/proc/iomem after the hot-add (with the reservations):\n" + real), run + "\n" + text);
+            if (mode.equals("closed")) assertTrue(text.contains("opened, then closed before the hot-add: " + dev), text);
+        }
+        CliRun twice = run("hotplug", "--console", OPEN_RUN, "--open", "0000:02:01.0", "--close", "0000:02:01.0", "--add", "02:256");
+        assertEquals(2, twice.rc());
+        assertTrue(twice.err().contains("--close"), twice.err());
+    }
+
+    @Test
+    void rootBusWindowsAreNumberedAndFlaggedAsTheKernelPrintsThem() throws Exception {
+        // hot-add on the root bus: its windows are host bridge windows; the kernel's pci_bus_dump_res printed them
+        // at boot as "pci_bus 0000:00: resource N [mem ... window]" (console.log), I/O windows 4 and 5 counted
+        CliRun r = run("hotplug", "--console", OPEN_RUN, "--add", "0000:00:4K", "--format", "json");
+        assertEquals(0, r.rc(), r.err());
+        String console = java.nio.file.Files.readString(java.nio.file.Path.of(OPEN_RUN));
+        JsonNode wins = ProbeJson.MAPPER.readTree(r.out()).get("busWindows");
+        assertEquals(4, wins.size(), wins.toString());
+        var numbers = new java.util.ArrayList<String>();
+        for (JsonNode w : wins) {
+            String label = w.get("from").asText();
+            assertTrue(label.matches("root bus resource \\d+"), label);
+            String n = label.substring("root bus resource ".length());
+            numbers.add(n);
+            String pR = String.format("[mem %#010x-%#010x%s]", w.get("start").asLong(), w.get("end").asLong(), w.get("flags").asText().substring(3));
+            assertTrue(console.contains("pci_bus 0000:00: resource " + n + " " + pR), "console has resource " + n + " " + pR);
+            assertTrue(w.get("flags").asText().endsWith(" window"), w.toString());
+        }
+        assertEquals(List.of("6", "7", "8", "9"), numbers.stream().sorted().toList());
+        // the text form uses the same words
+        String text = run("hotplug", "--console", OPEN_RUN, "--add", "0000:00:4K").out();
+        assertTrue(text.contains("[mem 0x40000000-0xafffffff window]  root bus resource 7"), text);
     }
 
     @Test

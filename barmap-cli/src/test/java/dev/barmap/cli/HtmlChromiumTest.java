@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Assumptions;
@@ -113,5 +114,47 @@ class HtmlChromiumTest {
         }
         assertEquals(expected, Pattern.compile("<rect class=\"bar ").matcher(dom).results().count());
         assertTrue(expected >= 20, "the packed capture has many memory BARs: " + expected);
+
+        // readable at any BAR size: every sub-page BAR too narrow at page scale is drawn again in a zoom strip,
+        // at least ScanHtml.MIN_W px wide, and every neighbour in a strip is labeled there
+        int zoomed = 0;
+        Matcher svg = Pattern.compile("(?s)<svg class=\"pagemap\" data-bdf=\"([^\"]+)\".*?</svg>").matcher(dom);
+        while (svg.find()) {
+            String bdf = svg.group(1);
+            var widths = new java.util.HashMap<String, Double>();
+            Matcher bar = Pattern.compile("<rect class=\"bar [a-z]+\" data-bar=\"([^\"]+)\"[^>]* width=\"([0-9.]+)\"").matcher(svg.group());
+            while (bar.find()) widths.put(bar.group(1), Double.parseDouble(bar.group(2)));
+            Matcher g = Pattern.compile("(?s)<g class=\"zoom\".*?</g>").matcher(svg.group());
+            var inStrips = new java.util.HashMap<String, Double>();
+            while (g.find()) {
+                String strip = g.group();
+                Matcher z = Pattern.compile("<rect class=\"zbar [a-z]+\" data-bar=\"([^\"]+)\"[^>]* width=\"([0-9.]+)\"").matcher(strip);
+                while (z.find()) inStrips.merge(z.group(1), Double.parseDouble(z.group(2)), Math::max);
+                Matcher other = Pattern.compile("<rect class=\"other\"[^>]*><title>([0-9a-f]{4}):([^ ]+) (\\w+) ").matcher(strip);
+                while (other.find()) {
+                    String label = (other.group(1).equals("0000") ? "" : other.group(1) + ":") + other.group(2) + " " + other.group(3);
+                    assertTrue(strip.contains(">" + label + "</text>"), bdf + ": neighbour " + label + " labeled in its zoom strip");
+                }
+            }
+            for (var e : widths.entrySet()) {
+                if (e.getValue() >= ScanHtml.MIN_W) continue;
+                assertTrue(inStrips.getOrDefault(e.getKey(), 0.0) >= ScanHtml.MIN_W, bdf + " " + e.getKey() + " is " + e.getValue() + " px at page scale and "
+                        + inStrips.get(e.getKey()) + " px in a zoom strip");
+                zoomed++;
+            }
+        }
+        assertTrue(zoomed >= 10, "the packed capture's sub-page BARs are zoomed: " + zoomed);
+        assertTrue(dom.contains("class=\"legend\"") && dom.contains("zoom: a stretch of a page enlarged"), "a legend, with the zoom strip");
+        // and in the pixels: the 16- to 256-byte trapped BARs are 0.5-7.5 px wide at page scale; a zoom strip shows
+        // one as a block of FAIL red at least MIN_W px wide
+        int longestRed = 0;
+        for (int y = 0; y < img.getHeight(); y++) {
+            int run = 0;
+            for (int x = 0; x < img.getWidth(); x++) {
+                run = (img.getRGB(x, y) & 0xffffff) == 0xcf222e ? run + 1 : 0;
+                longestRed = Math.max(longestRed, run);
+            }
+        }
+        assertTrue(longestRed >= ScanHtml.MIN_W, "a zoomed sub-page BAR visible in the screenshot: longest red run " + longestRed + " px");
     }
 }

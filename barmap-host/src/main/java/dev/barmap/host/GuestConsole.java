@@ -10,9 +10,6 @@ import dev.barmap.model.pci.Bar;
 import dev.barmap.model.pci.Bdf;
 import dev.barmap.model.pci.PciFunction;
 import dev.barmap.model.resource.IoResource;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +26,8 @@ import java.util.regex.Pattern;
  * and, when present, the hot-added device, its BARs as found and as assigned, and /proc/iomem after the
  * hot-add.
  *
- * @param rootWindows   "pci_bus DDDD:BB: root bus resource [mem ...]" in log order (memory only)
+ * @param rootWindows   "pci_bus DDDD:BB: root bus resource [mem ...]" / "[io  ...]" in log order (I/O windows kept: the kernel
+ *                      numbers a root bus's resources over both, drivers/pci/probe.c pci_register_host_bridge)
  * @param hotAddedFound the new device's BARs as the kernel first read them ("BAR n [mem 0x0-0xff]"): size, flags
  * @param hotAddedAssigned the new device's BARs as assigned ("BAR n [mem ...]: assigned")
  */
@@ -40,19 +38,18 @@ public record GuestConsole(String file, KernelRelease kernel, SortedMap<Bdf, Pci
     private static final Pattern KERNEL = Pattern.compile("^GUEST: kernel (\\S+?);");
     private static final Pattern DEV = Pattern.compile("^GUEST: dev (\\S+) vendor=0x(\\p{XDigit}+) device=0x(\\p{XDigit}+) class=0x(\\p{XDigit}+) driver=(\\S+) iommu_group=(\\S+)$");
     private static final Pattern RES = Pattern.compile("^GUEST:\\s+res\\[(\\d+)] 0x(\\p{XDigit}+) 0x(\\p{XDigit}+) 0x(\\p{XDigit}+)$");
-    private static final Pattern ROOT = Pattern.compile("pci_bus (\\p{XDigit}{4}:\\p{XDigit}{2}): root bus resource (\\[mem [^]]*])");
+    private static final Pattern ROOT = Pattern.compile("pci_bus (\\p{XDigit}{4}:\\p{XDigit}{2}): root bus resource (\\[(?:mem|io ) [^]]*])");
     private static final Pattern NEW_DEV = Pattern.compile("^HOLD: NEW DEVICE (\\S+) appeared");
     /** %pR of a memory resource: [mem 0xS-0xE( 64bit)?( pref)?( window)?]. */
-    private static final Pattern PR = Pattern.compile("^\\[mem 0x(\\p{XDigit}+)-0x(\\p{XDigit}+)((?: \\w+)*)]$");
+    private static final Pattern PR = Pattern.compile("^\\[(mem|io ) 0x(\\p{XDigit}+)-0x(\\p{XDigit}+)((?: \\w+)*)]$");
     private static final String IOMEM_BOOT = "GUEST: ----- /proc/iomem at boot -----";
     private static final String DEVS_BOOT = "GUEST: ----- PCI devices at boot -----";
 
     public static GuestConsole read(Path file) {
-        try {
-            return parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new BadInputException(file.toString(), 0, "cannot read: " + e.getMessage());
-        }
+        // bytes as ISO-8859-1: a serial log may hold any byte ("Input length = 3" was the UTF-8 decoder's complaint)
+        String text = Jail.NONE.read(file, Jail.TEXT_CAP);
+        if (text == null) throw new BadInputException(file.toString(), 0, "no such file");
+        return parse(file.toString(), text);
     }
 
     public static GuestConsole parse(String file, String text) {
@@ -108,7 +105,9 @@ public record GuestConsole(String file, KernelRelease kernel, SortedMap<Bdf, Pci
                 }
                 if ((m = ROOT.matcher(l)).find()) {
                     long[] r = pR(file, lineNo, m.group(2));
-                    if (roots.stream().noneMatch(w -> w.start() == r[0] && w.end() == r[1])) roots.add(new PciBuses.RootWindow(m.group(1), r[0], r[1], r[2]));
+                    if (roots.stream().noneMatch(w -> w.start() == r[0] && w.end() == r[1] && IoResource.type(w.flags()) == IoResource.type(r[2]))) {
+                        roots.add(new PciBuses.RootWindow(m.group(1), r[0], r[1], r[2]));
+                    }
                 }
                 if ((m = NEW_DEV.matcher(l)).find()) hot = bdf(file, lineNo, m.group(1));
                 if (hot != null) {
@@ -170,9 +169,10 @@ public record GuestConsole(String file, KernelRelease kernel, SortedMap<Bdf, Pci
     /** Parses a %pR memory resource: {start, end, IORESOURCE flags from the 64bit/pref/window words}. */
     static long[] pR(String file, int lineNo, String s) {
         Matcher m = PR.matcher(s);
-        if (!m.matches()) throw new BadInputException(file, lineNo, "not a memory resource: '" + s + "'");
-        long flags = IoResource.MEM;
-        for (String w : m.group(3).trim().split(" ")) {
+        if (!m.matches()) throw new BadInputException(file, lineNo, "not a memory or I/O resource: '" + s + "'");
+        // lib/vsprintf.c resource_string: "[io  " for IORESOURCE_IO, "[mem " for IORESOURCE_MEM
+        long flags = m.group(1).equals("mem") ? IoResource.MEM : IoResource.IO;
+        for (String w : m.group(4).trim().split(" ")) {
             switch (w) {
                 case "64bit" -> flags |= IoResource.MEM_64;
                 case "pref" -> flags |= IoResource.PREFETCH;
@@ -181,7 +181,7 @@ public record GuestConsole(String file, KernelRelease kernel, SortedMap<Bdf, Pci
                 default -> throw new BadInputException(file, lineNo, "unknown resource attribute '" + w + "' in '" + s + "'");
             }
         }
-        return new long[] {Long.parseUnsignedLong(m.group(1), 16), Long.parseUnsignedLong(m.group(2), 16), flags};
+        return new long[] {Long.parseUnsignedLong(m.group(2), 16), Long.parseUnsignedLong(m.group(3), 16), flags};
     }
 
     private static final class Dev {

@@ -24,7 +24,7 @@ public final class LspciReader {
     public static Host read(List<Path> files, HostReader.Options options) {
         if (files.isEmpty()) throw new IllegalArgumentException("no lspci file");
         Path dir = files.getFirst().toAbsolutePath().getParent();
-        CaptureProperties props = dir == null ? CaptureProperties.parse("-", "") : CaptureProperties.read(dir.resolve("capture.properties"));
+        CaptureProperties props = dir == null ? CaptureProperties.parse("-", "") : CaptureProperties.read(Jail.of(dir), dir.resolve("capture.properties"));
         var notes = new ArrayList<String>();
         String arch = props.arch().orElse("x86_64");
         long page;
@@ -65,13 +65,14 @@ public final class LspciReader {
 
     /** The lspci files of a directory: {@code *.txt}, {@code lspci*} and {@code iommu*} files whose text looks like lspci. */
     public static List<Path> filesIn(Path dir) {
+        Jail jail = Jail.of(dir);
         try (Stream<Path> s = Files.list(dir)) {
             var out = new ArrayList<Path>();
             for (Path p : s.sorted().toList()) {
                 String n = p.getFileName().toString();
                 if (!Files.isRegularFile(p) || n.equals("capture.properties") || n.startsWith(".")) continue;
                 if (n.endsWith(".txt") || n.startsWith("lspci") || n.startsWith("iommu")) {
-                    String text = HostReader.readOptional(p);
+                    String text = jail.read(p, Jail.TEXT_CAP);
                     if (text != null && Lspci.looksLikeLspci(text)) out.add(p);
                 }
             }

@@ -25,7 +25,27 @@ import java.util.OptionalLong;
  * {@code op, what, offset, [length], ok, [errno], [value]}.
  */
 public final class ProbeJson {
-    public static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /**
+     * Every JSON barmap writes. Addresses and sizes are unsigned 64-bit (the kernel's resource_size_t / u64); Java
+     * longs are signed, so a long put into a tree by this mapper's node factory is written as its unsigned decimal
+     * value (0 to 18446744073709551615), never as a negative number (issue 14; README "JSON numbers").
+     */
+    public static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).setNodeFactory(new UnsignedNodes());
+
+    /** Longs as unsigned 64-bit values: a negative long v is the number v + 2^64. */
+    static final class UnsignedNodes extends com.fasterxml.jackson.databind.node.JsonNodeFactory {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public com.fasterxml.jackson.databind.node.ValueNode numberNode(Long v) {
+            return v == null ? nullNode() : numberNode(v.longValue());
+        }
+
+        @Override
+        public com.fasterxml.jackson.databind.node.NumericNode numberNode(long v) {
+            return v >= 0 ? super.numberNode(v) : com.fasterxml.jackson.databind.node.BigIntegerNode.valueOf(new java.math.BigInteger(Long.toUnsignedString(v)));
+        }
+    }
 
     private ProbeJson() {}
 

@@ -2,6 +2,7 @@ package dev.barmap.host;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.barmap.model.alloc.PciBuses;
 import dev.barmap.model.BadInputException;
 import dev.barmap.model.pci.Bdf;
 import dev.barmap.model.resource.IoResource;
@@ -25,8 +26,12 @@ class GuestConsoleTest {
         assertTrue(c.bootIomem().startsWith("00000000-00000fff : Reserved\n00001000-0009fbff : System RAM\n"));
         assertTrue(c.bootIomem().contains("\n      40000000-4000000f : 0000:02:01.0\n"), "depth kept");
         assertEquals(31, c.bootIomem().lines().count());
-        assertEquals(4, c.rootWindows().size(), "memory root bus resources");
-        var w = c.rootWindows().get(3);
+        // console.log: "pci_bus 0000:00: root bus resource [io  0x0000-0x0cf7 window]", [io  0x0d00-0xffff window], then four [mem ...]
+        assertEquals(6, c.rootWindows().size(), "root bus resources, I/O and memory");
+        assertEquals(List.of(IoResource.IO | IoResource.WINDOW, IoResource.IO | IoResource.WINDOW), c.rootWindows().subList(0, 2).stream().map(PciBuses.RootWindow::flags).toList());
+        assertEquals(0xd00L, c.rootWindows().get(1).start());
+        assertEquals(0xffffL, c.rootWindows().get(1).end());
+        var w = c.rootWindows().get(5);
         assertEquals(0x100000000L, w.start());
         assertEquals(0x8ffffffffL, w.end());
         assertEquals(IoResource.MEM | IoResource.WINDOW, w.flags());
@@ -59,7 +64,9 @@ class GuestConsoleTest {
     void resourceStringsParseLikePercentPR() {
         long[] r = GuestConsole.pR("f", 1, "[mem 0x100000000-0x1001fffff 64bit pref]");
         assertArrayEquals(new long[] {0x100000000L, 0x1001fffffL, IoResource.MEM | IoResource.MEM_64 | IoResource.PREFETCH}, r);
-        assertThrows(BadInputException.class, () -> GuestConsole.pR("f", 1, "[io  0x1000-0x1fff]"));
+        // "[io  " with two spaces, as lib/vsprintf.c resource_string prints it (root bus I/O windows)
+        assertArrayEquals(new long[] {0xd00L, 0xffffL, IoResource.IO | IoResource.WINDOW}, GuestConsole.pR("f", 1, "[io  0x0d00-0xffff window]"));
+        assertThrows(BadInputException.class, () -> GuestConsole.pR("f", 1, "[irq 0x1-0x2]"));
         assertThrows(BadInputException.class, () -> GuestConsole.pR("f", 1, "[mem 0x1-0x2 disabled]"));
     }
 }

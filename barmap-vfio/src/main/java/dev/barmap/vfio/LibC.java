@@ -28,6 +28,15 @@ public final class LibC {
     public static final int MAP_PRIVATE = 2;
     /** MAP_ANONYMOUS (x86, arm64, ppc, s390: 0x20; only used by tests). */
     public static final int MAP_ANONYMOUS = 0x20;
+    /** eventfd(2) flags (include/uapi/linux/eventfd.h via glibc's sys/eventfd.h: O_CLOEXEC, O_NONBLOCK). */
+    public static final int EFD_CLOEXEC = 0x80000;
+    public static final int EFD_NONBLOCK = 0x800;
+    /** poll(2): POLLIN and {@code struct pollfd} {int fd; short events; short revents;}. */
+    public static final int POLLIN = 1;
+    public static final int POLLFD_FD_OFFSET = 0;
+    public static final int POLLFD_EVENTS_OFFSET = 4;
+    public static final int POLLFD_REVENTS_OFFSET = 6;
+    public static final int POLLFD_SIZEOF = 8;
     /** {@code _SC_PAGESIZE} in glibc's confname.h. */
     public static final int SC_PAGESIZE = 30;
 
@@ -64,6 +73,15 @@ public final class LibC {
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), ERRNO_OPT);
     private static final MethodHandle SYSCONF = handle("sysconf",
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), ERRNO_OPT);
+
+    private static final MethodHandle EVENTFD = handle("eventfd",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), ERRNO_OPT);
+    private static final MethodHandle READ = handle("read",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), ERRNO_OPT);
+    private static final MethodHandle WRITE = handle("write",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), ERRNO_OPT);
+    private static final MethodHandle POLL = handle("poll",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), ERRNO_OPT);
 
     /** One errno capture buffer per thread, reused by every call (calls are synchronous). */
     private static final ThreadLocal<MemorySegment> STATE = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
@@ -206,6 +224,73 @@ public final class LibC {
             long r = (long) SYSCONF.invokeExact(state, name);
             if (r < 0) throw new VfioException("sysconf(" + name + ")", errno(state), null);
             return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** eventfd(initval, flags): the new fd, or VfioException. */
+    public static int eventfd(int initval, int flags) {
+        try {
+            MemorySegment state = STATE.get();
+            int fd = (int) EVENTFD.invokeExact(state, initval, flags);
+            if (fd < 0) throw new VfioException("eventfd", errno(state), null);
+            return fd;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * One 8-byte read(2) of an eventfd counter: the counter (and the counter reset to 0), or -1 when it is
+     * 0 and the fd is non-blocking (EAGAIN). EINTR is retried.
+     */
+    public static long readCounter(int fd) {
+        try {
+            MemorySegment state = STATE.get();
+            MemorySegment buf = SCRATCH.get();
+            while (true) {
+                long r = (long) READ.invokeExact(state, fd, buf, 8L);
+                if (r == 8) return buf.get(ValueLayout.JAVA_LONG, 0);
+                int e = r < 0 ? errno(state) : 5;
+                if (e == 4) continue;
+                if (e == 11) return -1;
+                throw new VfioException("read(eventfd " + fd + ")", e, r >= 0 ? "short read: " + r + " bytes" : null);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** One 8-byte write(2) adding {@code value} to an eventfd counter. */
+    public static void writeCounter(int fd, long value) {
+        try {
+            MemorySegment state = STATE.get();
+            MemorySegment buf = SCRATCH.get();
+            buf.set(ValueLayout.JAVA_LONG, 0, value);
+            long r = (long) WRITE.invokeExact(state, fd, buf, 8L);
+            if (r != 8) throw new VfioException("write(eventfd " + fd + ")", r < 0 ? errno(state) : 5, null);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * poll(2) for POLLIN on one fd: true when readable, false when {@code timeoutMs} (-1: none) passed.
+     * EINTR counts as "not yet" (false), so callers loop with their own deadline.
+     */
+    public static boolean pollIn(int fd, int timeoutMs) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = STATE.get();
+            MemorySegment p = a.allocate(POLLFD_SIZEOF, 4);
+            p.set(ValueLayout.JAVA_INT, POLLFD_FD_OFFSET, fd);
+            p.set(ValueLayout.JAVA_SHORT, POLLFD_EVENTS_OFFSET, (short) POLLIN);
+            int r = (int) POLL.invokeExact(state, p, 1L, timeoutMs);
+            if (r < 0) {
+                if (errno(state) == 4) return false;
+                throw new VfioException("poll(fd " + fd + ")", errno(state), null);
+            }
+            return r > 0 && (p.get(ValueLayout.JAVA_SHORT, POLLFD_REVENTS_OFFSET) & POLLIN) != 0;
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -60,6 +60,13 @@ public final class Vfio {
         return g;
     }
 
+    /** The container of the IOMMU group {@code bdf} belongs to (opened with its group): DMA mappings for the device go there. */
+    public VfioContainer containerOf(String bdf) {
+        String g = VfioGroup.groupOf(sysfs, bdf);
+        group(g);
+        return containers.get(g);
+    }
+
     /** The IOMMU type set on a group's container. */
     public IommuType iommuType(String group) { return iommu.get(group); }
 }

@@ -43,6 +43,24 @@ class VfioAbiTest {
         m.put("VFIO_DEVICE_GET_REGION_INFO", NativePlatform.io("x86_64", ';', 108));
         m.put("VFIO_DEVICE_GET_IRQ_INFO", NativePlatform.io("x86_64", ';', 109));
         m.put("VFIO_DEVICE_RESET", NativePlatform.io("x86_64", ';', 111));
+        m.put("VFIO_DEVICE_SET_IRQS", NativePlatform.io("x86_64", ';', 110));
+        m.put("VFIO_IOMMU_GET_INFO", NativePlatform.io("x86_64", ';', 112));
+        m.put("VFIO_IOMMU_MAP_DMA", NativePlatform.io("x86_64", ';', 113));
+        m.put("VFIO_IOMMU_UNMAP_DMA", NativePlatform.io("x86_64", ';', 114));
+        m.put("VFIO_IRQ_SET_DATA_NONE", (long) VfioAbi.VFIO_IRQ_SET_DATA_NONE);
+        m.put("VFIO_IRQ_SET_DATA_BOOL", (long) VfioAbi.VFIO_IRQ_SET_DATA_BOOL);
+        m.put("VFIO_IRQ_SET_DATA_EVENTFD", (long) VfioAbi.VFIO_IRQ_SET_DATA_EVENTFD);
+        m.put("VFIO_IRQ_SET_ACTION_MASK", (long) VfioAbi.VFIO_IRQ_SET_ACTION_MASK);
+        m.put("VFIO_IRQ_SET_ACTION_UNMASK", (long) VfioAbi.VFIO_IRQ_SET_ACTION_UNMASK);
+        m.put("VFIO_IRQ_SET_ACTION_TRIGGER", (long) VfioAbi.VFIO_IRQ_SET_ACTION_TRIGGER);
+        m.put("VFIO_IOMMU_INFO_PGSIZES", (long) VfioAbi.VFIO_IOMMU_INFO_PGSIZES);
+        m.put("VFIO_IOMMU_INFO_CAPS", (long) VfioAbi.VFIO_IOMMU_INFO_CAPS);
+        m.put("VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE", (long) VfioAbi.VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE);
+        m.put("VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL", (long) VfioAbi.VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL);
+        m.put("VFIO_DMA_MAP_FLAG_READ", (long) VfioAbi.VFIO_DMA_MAP_FLAG_READ);
+        m.put("VFIO_DMA_MAP_FLAG_WRITE", (long) VfioAbi.VFIO_DMA_MAP_FLAG_WRITE);
+        m.put("VFIO_PCI_INTX_IRQ_INDEX", (long) VfioAbi.VFIO_PCI_INTX_IRQ_INDEX);
+        m.put("VFIO_PCI_MSI_IRQ_INDEX", (long) VfioAbi.VFIO_PCI_MSI_IRQ_INDEX);
         m.put("VFIO_GROUP_FLAGS_VIABLE", (long) VfioAbi.VFIO_GROUP_FLAGS_VIABLE);
         m.put("VFIO_GROUP_FLAGS_CONTAINER_SET", (long) VfioAbi.VFIO_GROUP_FLAGS_CONTAINER_SET);
         m.put("VFIO_DEVICE_FLAGS_RESET", (long) dev.barmap.model.vfio.DeviceInfo.FLAG_RESET);
@@ -98,6 +116,43 @@ class VfioAbiTest {
         m.put("vfio_irq_info.flags", (long) VfioAbi.IrqInfo.FLAGS_OFFSET);
         m.put("vfio_irq_info.index", (long) VfioAbi.IrqInfo.INDEX_OFFSET);
         m.put("vfio_irq_info.count", (long) VfioAbi.IrqInfo.COUNT_OFFSET);
+        m.put("vfio_irq_set.sizeof", (long) VfioAbi.IrqSet.SIZEOF);
+        m.put("vfio_irq_set.argsz", (long) VfioAbi.IrqSet.ARGSZ_OFFSET);
+        m.put("vfio_irq_set.flags", (long) VfioAbi.IrqSet.FLAGS_OFFSET);
+        m.put("vfio_irq_set.index", (long) VfioAbi.IrqSet.INDEX_OFFSET);
+        m.put("vfio_irq_set.start", (long) VfioAbi.IrqSet.START_OFFSET);
+        m.put("vfio_irq_set.count", (long) VfioAbi.IrqSet.COUNT_OFFSET);
+        m.put("vfio_irq_set.data", (long) VfioAbi.IrqSet.DATA_OFFSET);
+        m.put("vfio_iommu_type1_info.sizeof", (long) VfioAbi.IommuType1Info.SIZEOF);
+        m.put("vfio_iommu_type1_info.argsz", (long) VfioAbi.IommuType1Info.ARGSZ_OFFSET);
+        m.put("vfio_iommu_type1_info.flags", (long) VfioAbi.IommuType1Info.FLAGS_OFFSET);
+        m.put("vfio_iommu_type1_info.iova_pgsizes", (long) VfioAbi.IommuType1Info.IOVA_PGSIZES_OFFSET);
+        m.put("vfio_iommu_type1_info.cap_offset", (long) VfioAbi.IommuType1Info.CAP_OFFSET_OFFSET);
+        m.put("vfio_iommu_type1_info_cap_iova_range.sizeof", (long) VfioAbi.IovaRangeCap.SIZEOF);
+        m.put("vfio_iommu_type1_info_cap_iova_range.nr_iovas", (long) VfioAbi.IovaRangeCap.NR_IOVAS_OFFSET);
+        m.put("vfio_iommu_type1_info_cap_iova_range.iova_ranges", (long) VfioAbi.IovaRangeCap.RANGES_OFFSET);
+        m.put("vfio_iova_range.sizeof", (long) VfioAbi.IovaRangeCap.RANGE_SIZEOF);
+        m.put("vfio_iova_range.start", (long) VfioAbi.IovaRangeCap.RANGE_START_OFFSET);
+        m.put("vfio_iova_range.end", (long) VfioAbi.IovaRangeCap.RANGE_END_OFFSET);
+        m.put("vfio_iommu_type1_info_dma_avail.avail", (long) VfioAbi.IovaRangeCap.DMA_AVAIL_OFFSET);
+        m.put("vfio_iommu_type1_dma_map.sizeof", (long) VfioAbi.DmaMap.SIZEOF);
+        m.put("vfio_iommu_type1_dma_map.argsz", (long) VfioAbi.DmaMap.ARGSZ_OFFSET);
+        m.put("vfio_iommu_type1_dma_map.flags", (long) VfioAbi.DmaMap.FLAGS_OFFSET);
+        m.put("vfio_iommu_type1_dma_map.vaddr", (long) VfioAbi.DmaMap.VADDR_OFFSET);
+        m.put("vfio_iommu_type1_dma_map.iova", (long) VfioAbi.DmaMap.IOVA_OFFSET);
+        m.put("vfio_iommu_type1_dma_map.size", (long) VfioAbi.DmaMap.SIZE_OFFSET);
+        m.put("vfio_iommu_type1_dma_unmap.sizeof", (long) VfioAbi.DmaUnmap.SIZEOF);
+        m.put("vfio_iommu_type1_dma_unmap.argsz", (long) VfioAbi.DmaUnmap.ARGSZ_OFFSET);
+        m.put("vfio_iommu_type1_dma_unmap.flags", (long) VfioAbi.DmaUnmap.FLAGS_OFFSET);
+        m.put("vfio_iommu_type1_dma_unmap.iova", (long) VfioAbi.DmaUnmap.IOVA_OFFSET);
+        m.put("vfio_iommu_type1_dma_unmap.size", (long) VfioAbi.DmaUnmap.SIZE_OFFSET);
+        m.put("EFD_CLOEXEC", (long) LibC.EFD_CLOEXEC);
+        m.put("EFD_NONBLOCK", (long) LibC.EFD_NONBLOCK);
+        m.put("POLLIN", (long) LibC.POLLIN);
+        m.put("pollfd.sizeof", (long) LibC.POLLFD_SIZEOF);
+        m.put("pollfd.fd", (long) LibC.POLLFD_FD_OFFSET);
+        m.put("pollfd.events", (long) LibC.POLLFD_EVENTS_OFFSET);
+        m.put("pollfd.revents", (long) LibC.POLLFD_REVENTS_OFFSET);
         m.put("O_RDWR", (long) LibC.O_RDWR);
         m.put("O_CLOEXEC", (long) LibC.O_CLOEXEC);
         m.put("PROT_READ", (long) LibC.PROT_READ);
@@ -117,6 +172,9 @@ class VfioAbiTest {
         m.put("EINVAL", (long) Errno.EINVAL);
         m.put("ENOTTY", (long) Errno.ENOTTY);
         m.put("ENOSPC", (long) Errno.ENOSPC);
+        m.put("EINTR", (long) Errno.EINTR);
+        m.put("EAGAIN", (long) Errno.EAGAIN);
+        m.put("EEXIST", (long) Errno.EEXIST);
         return m;
     }
 
@@ -135,7 +193,7 @@ class VfioAbiTest {
             assertEquals(cv, e.getValue(), e.getKey() + " (C header via " + source + ")");
             checked++;
         }
-        assertTrue(checked >= 80, "only " + checked + " facts compared with " + source);
+        assertTrue(checked >= 140, "only " + checked + " facts compared with " + source);
     }
 
     @Test

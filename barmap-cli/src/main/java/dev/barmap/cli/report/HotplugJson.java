@@ -15,7 +15,7 @@ import java.util.List;
 public final class HotplugJson {
     private HotplugJson() {}
 
-    public static ObjectNode toJson(Host h, List<String> opened, HotAdd.Result r) {
+    public static ObjectNode toJson(Host h, List<String> opened, List<String> closed, HotAdd.Result r) {
         ObjectNode root = ProbeJson.MAPPER.createObjectNode();
         root.put("source", h.source());
         root.put("kernelRelease", h.kernel().toString());
@@ -23,6 +23,8 @@ public final class HotplugJson {
         root.put("archRules", r.arch().name());
         ArrayNode op = root.putArray("opened");
         opened.forEach(op::add);
+        ArrayNode cl = root.putArray("closed");
+        closed.forEach(cl::add);
         ArrayNode res = root.putArray("reservations");
         for (var x : r.reservations()) {
             ObjectNode o = res.addObject();
@@ -47,6 +49,7 @@ public final class HotplugJson {
             b.put("movedByReservation", o.moved());
             b.put("kernelLog", o.withReservations().message());
         }
+        root.put("iomemAfter", r.iomemAfter());
         ArrayNode notes = root.putArray("notes");
         r.notes().forEach(notes::add);
         return root;
@@ -55,8 +58,17 @@ public final class HotplugJson {
     private static void window(ObjectNode o, BusWindow w) {
         o.put("start", w.node().start());
         o.put("end", w.node().end());
-        o.put("flags", IoResource.describe(w.flags()));
+        o.put("flags", flags(w.flags()));
         o.put("from", w.label());
+    }
+
+    /** The window's flags in %pR's words and order (lib/vsprintf.c resource_string): mem|io, 64bit, pref, window. */
+    static String flags(long f) {
+        var sb = new StringBuilder(IoResource.type(f) == IoResource.IO ? "io" : "mem");
+        if ((f & IoResource.MEM_64) != 0) sb.append(" 64bit");
+        if ((f & IoResource.PREFETCH) != 0) sb.append(" pref");
+        if ((f & IoResource.WINDOW) != 0) sb.append(" window");
+        return sb.toString();
     }
 
     private static void placement(ObjectNode o, Assignment a) {
@@ -70,9 +82,9 @@ public final class HotplugJson {
         }
     }
 
-    public static String render(Host h, List<String> opened, HotAdd.Result r) {
+    public static String render(Host h, List<String> opened, List<String> closed, HotAdd.Result r) {
         try {
-            return ProbeJson.MAPPER.writeValueAsString(toJson(h, opened, r)) + "\n";
+            return ProbeJson.MAPPER.writeValueAsString(toJson(h, opened, closed, r)) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -11,11 +11,12 @@ import java.util.List;
 public final class HotplugText {
     private HotplugText() {}
 
-    public static String render(Host h, List<String> opened, HotAdd.Result r) {
+    public static String render(Host h, List<String> opened, List<String> closed, HotAdd.Result r) {
         var sb = new StringBuilder();
         sb.append("host: ").append(h.source()).append(" (kernel ").append(h.kernel()).append(", ").append(Sizes.human(h.pageSize()))
                 .append(" pages, ").append(r.arch().name()).append(" allocation rules)\n");
         sb.append("opened through vfio-pci: ").append(opened.isEmpty() ? "none" : String.join(", ", opened)).append('\n');
+        if (!closed.isEmpty()) sb.append("opened, then closed before the hot-add: ").append(String.join(", ", closed)).append('\n');
         if (r.reservations().isEmpty()) sb.append("sub-page reservations held: none\n");
         else {
             sb.append("sub-page reservations held:\n");
@@ -42,6 +43,8 @@ public final class HotplugText {
             }
             sb.append("  kernel: ").append(o.withReservations().message().replace("\n", "\n  kernel: ")).append('\n');
         }
+        sb.append("\n/proc/iomem after the hot-add (with the reservations):\n").append(r.iomemAfter());
+        if (!r.iomemAfter().endsWith("\n")) sb.append('\n');
         if (!r.notes().isEmpty()) {
             sb.append("\nnotes:\n");
             for (String n : r.notes()) sb.append("  - ").append(n).append('\n');

@@ -30,6 +30,7 @@ public final class PlanJson {
         ObjectNode root = ProbeJson.MAPPER.createObjectNode();
         root.put("source", host.source());
         root.put("arch", host.platform().arch());
+        root.put("machine", dev.barmap.model.kernel.Architecture.of(host.platform().arch()).machineName());
         root.put("kernelRelease", host.kernel().toString());
         root.put("pageSize", plan.hostPageSize());
         root.put("guest", plan.firmware());
@@ -39,16 +40,21 @@ public final class PlanJson {
             ObjectNode v = vmms.addObject();
             v.put("id", c.vmm());
             v.put("label", c.label());
+            v.put("placement", c.placement());
             ArrayNode src = v.putArray("sources");
             c.sources().forEach(src::add);
             if (c.failure() == null) v.putNull("failure");
-            else v.putObject("failure").put("message", c.failure().message()).put("source", c.failure().source().toString());
+            else v.putObject("failure").put("cause", c.failure().cause().name()).put("message", c.failure().message())
+                    .put("verbatim", c.failure().verbatim()).put("source", c.failure().source().toString());
             v.put("isolated", c.violations().isEmpty());
             ArrayNode viol = v.putArray("violations");
             for (IsolationViolation iv : c.violations()) {
-                viol.addObject().put("owner", iv.owner()).put("guestStart", iv.guestStart()).put("size", iv.size())
-                        .put("hostStart", iv.hostStart()).put("allowedStart", iv.allowedStart()).put("allowedEnd", iv.allowedEnd())
-                        .put("what", iv.what());
+                ObjectNode o = viol.addObject().put("owner", iv.owner()).put("guestStart", iv.guestStart()).put("size", iv.size())
+                        .put("hostStart", iv.hostStart());
+                // the model's allowed range is [allowedStart, allowedEnd); JSON ends are inclusive (README "Ranges in JSON")
+                if (iv.allowedEnd() > iv.allowedStart()) o.put("allowedStart", iv.allowedStart()).put("allowedEnd", iv.allowedEnd() - 1);
+                else o.putNull("allowedStart").putNull("allowedEnd");
+                o.put("what", iv.what());
             }
             ArrayNode warn = v.putArray("warnings");
             c.warnings().forEach(warn::add);
@@ -98,7 +104,7 @@ public final class PlanJson {
             ObjectNode p = pages.addObject();
             if (r.guestStart() >= 0) {
                 p.put("guestStart", r.guestStart());
-                p.put("guestEnd", r.guestEnd());
+                p.put("guestEnd", r.guestEnd() - 1); // the run is [guestStart, guestEnd); JSON ends are inclusive
             }
             p.put("state", r.state().name().toLowerCase(Locale.ROOT));
             ArrayNode reasons = p.putArray("reasons");

@@ -25,6 +25,45 @@ public final class ScanHtml {
     private ScanHtml() {}
 
     static final int CELL_W = 120, ELIDE_W = 70, GAP_W = 28, LEFT = 10, TOP = 22, CELL_H = 46, MAX_CELLS = 5;
+    /** Zoom strips: a BAR narrower than MIN_W px in its page gets a strip STRIP_W px wide showing an aligned stretch of its page. */
+    /** The narrowest a BAR is drawn without a zoom strip, in px. */
+    public static final int MIN_W = 24;
+    static final int STRIP_W = 640, STRIP_TOP = 42, STRIP_H = 30, LABEL_ROWS = 6, ZOOM = 16;
+
+    /** An aligned stretch [start, start + size) of one page, drawn enlarged below the page row. */
+    record Strip(long start, long size) {
+        double xOf(long addr) { return LEFT + STRIP_W * ((double) (addr - start) / (double) size); }
+        long end() { return start + size - 1; }
+    }
+
+    /**
+     * The zoom strips a device's map needs: for each of its BARs smaller than a page that the page row draws narrower
+     * than {@link #MIN_W}, the naturally aligned block of at least {@link #ZOOM} times its size (at most a page) that
+     * holds it - a BAR is aligned to its size, so the block holds all of it. Blocks shared by several BARs appear once.
+     */
+    static List<Strip> strips(List<Span> own, List<Segment> segs, long page) {
+        var out = new ArrayList<Strip>();
+        for (Span o : own) {
+            long len = o.end() - o.start() + 1;
+            Segment s = find(segs, o.start());
+            if (len >= page || s.xOf(o.end() + 1) - s.xOf(o.start()) >= MIN_W) continue;
+            long want = Math.min(page, len * ZOOM);
+            long z = Long.bitCount(want) == 1 ? want : Long.highestOneBit(want) << 1;
+            z = Math.min(z, page);
+            Strip st = new Strip(o.start() & -z, z);
+            if (o.end() <= st.end() && !out.contains(st)) out.add(st);
+        }
+        return out;
+    }
+
+    /** "00:06.0 BAR0": a neighbour's label (domain dropped when 0000). */
+    static String shortName(Span o) {
+        String bdf = o.f().bdf().toString();
+        return (bdf.startsWith("0000:") ? bdf.substring(5) : bdf) + " " + o.name();
+    }
+
+    /** Rough width of a label in the 10-11 px sans-serif the map uses. */
+    static double textW(String t) { return t.length() * 6.2; }
 
     /** A stretch of the x axis: one page, or an elided run of pages. */
     record Segment(long start, long end, double x, double w, boolean elided) {
@@ -50,7 +89,9 @@ public final class ScanHtml {
             sb.append("</ul>\n");
         }
         List<Span> all = allSpans(r);
-        for (DeviceResult d : r.devices()) device(sb, r, d, all);
+        var allIndex = new RangeIndex(all.stream().map(o -> new long[] {o.start(), o.end()}).toList());
+        var dummyIndex = new RangeIndex(r.subPageReserved().stream().map(d -> new long[] {d.start(), d.end()}).toList());
+        for (DeviceResult d : r.devices()) device(sb, r, d, all, allIndex, dummyIndex);
         if (r.devices().isEmpty()) sb.append("<p>No PCI functions to pass through.</p>\n");
         sb.append("</body></html>\n");
         return sb.toString();
@@ -112,7 +153,7 @@ public final class ScanHtml {
         return segs;
     }
 
-    private static void device(StringBuilder sb, ScanResult r, DeviceResult d, List<Span> all) {
+    private static void device(StringBuilder sb, ScanResult r, DeviceResult d, List<Span> all, RangeIndex allIndex, RangeIndex dummyIndex) {
         PciFunction f = d.function();
         String bdf = f.bdf().toString();
         sb.append("<section class=\"device\" id=\"dev-").append(esc(bdf)).append("\">\n<h2>").append(esc(bdf)).append(" <span class=\"id\">")
@@ -123,10 +164,15 @@ public final class ScanHtml {
         long page = r.host().pageSize();
         List<Span> own = ownSpans(d);
         List<Segment> segs = layout(own, page);
+        List<Strip> strips = segs.isEmpty() ? List.of() : strips(own, segs, page);
         double width = segs.isEmpty() ? 320 : segs.getLast().x() + segs.getLast().w() + LEFT;
+        if (!strips.isEmpty()) width = Math.max(width, STRIP_W + 2 * LEFT);
+        int headerAt = sb.length();
         int height = TOP + CELL_H + 34;
-        sb.append(String.format("<svg class=\"pagemap\" data-bdf=\"%s\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%d\" viewBox=\"0 0 %.0f %d\">\n",
-                esc(bdf), width, height, width, height));
+        final double svgWidth = width;
+        java.util.function.IntFunction<String> header = h -> String.format(
+                "<svg class=\"pagemap\" data-bdf=\"%s\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%d\" viewBox=\"0 0 %.0f %d\">\n",
+                esc(bdf), svgWidth, h, svgWidth, h);
         sb.append("<defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
                 + "<rect width=\"6\" height=\"6\" fill=\"#ede7f6\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#7e57c2\" stroke-width=\"3\"/></pattern></defs>\n");
         if (segs.isEmpty()) {
@@ -152,22 +198,26 @@ public final class ScanHtml {
                 sb.append(String.format("<text class=\"addr\" x=\"%.1f\" y=\"%d\">%x</text>\n", s.x() + 2, TOP + CELL_H + 12, s.start()));
             }
         }
-        // neighbours: other functions' BARs in the visible pages
-        for (Span o : all) {
+        // neighbours: other functions' BARs in the visible pages, found by address (issue 14: scanning every BAR of the
+        // host for every device made the page quadratic in devices); written in the same order as before
+        for (var hit : hits(allIndex, segs).entrySet()) {
+            Span o = all.get(hit.getKey());
             if (o.f().bdf().equals(f.bdf())) continue;
-            for (Segment s : segs) {
-                if (s.elided() || !overlaps(o, s.start(), s.end())) continue;
+            for (Segment s : hit.getValue()) {
                 long a = max(o.start(), s.start()), b = min(o.end(), s.end());
+                double w = Math.max(1.5, s.xOf(b + 1) - s.xOf(a));
                 sb.append(String.format("<rect class=\"other\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"><title>%s</title></rect>\n",
-                        s.xOf(a), TOP + 8, Math.max(1.5, s.xOf(b + 1) - s.xOf(a)), 26,
-                        esc(String.format("%s %s %x-%x (%s)%s", o.f().bdf(), o.name(), o.start(), o.end(), Sizes.human(o.end() - o.start() + 1),
-                                o.f().iommuGroup().map(g -> ", IOMMU group " + g).orElse("")))));
+                        s.xOf(a), TOP + 8, w, 26, esc(otherTip(o))));
+                // labeled where the label fits; narrower neighbours are labeled in the zoom strip
+                if (w >= textW(shortName(o)) + 4) {
+                    sb.append(String.format("<text class=\"othername\" x=\"%.1f\" y=\"%d\">%s</text>\n", s.xOf(a) + 2, TOP + 25, esc(shortName(o))));
+                }
             }
         }
         // the vfio sub-page reserved dummies
-        for (ProbeReport.Range dr : r.subPageReserved()) {
-            for (Segment s : segs) {
-                if (s.elided() || Long.compareUnsigned(dr.end(), s.start()) < 0 || Long.compareUnsigned(dr.start(), s.end()) > 0) continue;
+        for (var hit : hits(dummyIndex, segs).entrySet()) {
+            ProbeReport.Range dr = r.subPageReserved().get(hit.getKey());
+            for (Segment s : hit.getValue()) {
                 long a = max(dr.start(), s.start()), b = min(dr.end(), s.end());
                 sb.append(String.format("<rect class=\"dummy\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"><title>%s</title></rect>\n",
                         s.xOf(a), TOP + 8, Math.max(1.5, s.xOf(b + 1) - s.xOf(a)), 26,
@@ -195,9 +245,83 @@ public final class ScanHtml {
                         a, TOP + 36, Math.max(2, b - a), esc(String.format("MSI-X table %x-%x (%d entries)", ts, te, m.entries()))));
             });
         }
+        int y = TOP + CELL_H + STRIP_TOP;
+        for (Strip st : strips) {
+            int rows = strip(sb, r, f, own, all, segs, st, y);
+            y += STRIP_H + 14 + rows * 12 + STRIP_TOP - 12;
+        }
+        if (!strips.isEmpty()) height = y - STRIP_TOP + 16;
+        sb.insert(headerAt, header.apply(height));
         sb.append("</svg>\n");
         table(sb, d);
         sb.append("</section>\n");
+    }
+
+    private static String otherTip(Span o) {
+        return String.format("%s %s %x-%x (%s)%s", o.f().bdf(), o.name(), o.start(), o.end(), Sizes.human(o.end() - o.start() + 1),
+                o.f().iommuGroup().map(g -> ", IOMMU group " + g).orElse(""));
+    }
+
+    /**
+     * One zoom strip at height y: the aligned stretch st of a page, STRIP_W px wide, with every BAR, neighbour and
+     * dummy in it to scale and labeled (below the strip, staggered, when the label does not fit inside), joined to
+     * the stretch's place in the page row by a light cone.
+     */
+    private static int strip(StringBuilder sb, ScanResult r, PciFunction f, List<Span> own, List<Span> all, List<Segment> segs, Strip st, int y) {
+        Segment s = find(segs, st.start());
+        double px0 = s.xOf(st.start()), px1 = s.xOf(st.end() + 1);
+        long times = Math.max(1, Math.round(STRIP_W / Math.max(0.01, px1 - px0)));
+        sb.append(String.format("<g class=\"zoom\" data-start=\"%x\" data-size=\"%d\">\n", st.start(), st.size()));
+        sb.append(String.format("<polygon class=\"zoomcone\" points=\"%.1f,%d %.1f,%d %d,%d %d,%d\"/>\n",
+                px0, TOP + CELL_H, px1, TOP + CELL_H, LEFT + STRIP_W, y, LEFT, y));
+        sb.append(String.format("<rect class=\"zoombg\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"><title>%s</title></rect>\n", LEFT, y, STRIP_W, STRIP_H,
+                esc(String.format("%x-%x (%s of the page at %x), enlarged about %dx", st.start(), st.end(), Sizes.human(st.size()),
+                        st.start() & -r.host().pageSize(), times))));
+        var below = new ArrayList<double[]>(); // x ranges of labels already placed below the strip, per row
+        int[] rows = new int[1];
+        java.util.function.BiConsumer<Double, String> label = (x, t) -> {
+            int row = 0;
+            for (; row < LABEL_ROWS - 1; row++) {
+                final int rr = row;
+                double x0 = x, x1 = x + textW(t);
+                if (below.stream().noneMatch(b -> b[2] == rr && b[0] < x1 + 6 && x0 < b[1] + 6)) break;
+            }
+            below.add(new double[] {x, x + textW(t), row});
+            rows[0] = Math.max(rows[0], row + 1);
+            sb.append(String.format("<line class=\"leader\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>\n", x + 1, y + STRIP_H, x + 1, y + STRIP_H + 4 + row * 12));
+            sb.append(String.format("<text class=\"zlabel\" x=\"%.1f\" y=\"%d\">%s</text>\n", x + 3, y + STRIP_H + 12 + row * 12, esc(t)));
+        };
+        for (Span o : all) {
+            if (o.f().bdf().equals(f.bdf()) || Long.compareUnsigned(o.end(), st.start()) < 0 || Long.compareUnsigned(o.start(), st.end()) > 0) continue;
+            long a = max(o.start(), st.start()), b = min(o.end(), st.end());
+            double x = st.xOf(a), w = Math.max(2, st.xOf(b + 1) - x);
+            sb.append(String.format("<rect class=\"other\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"><title>%s</title></rect>\n", x, y, w, STRIP_H, esc(otherTip(o))));
+            if (w >= textW(shortName(o)) + 4) sb.append(String.format("<text class=\"othername\" x=\"%.1f\" y=\"%d\">%s</text>\n", x + 2, y + 19, esc(shortName(o))));
+            else label.accept(x, shortName(o));
+        }
+        for (ProbeReport.Range dr : r.subPageReserved()) {
+            if (Long.compareUnsigned(dr.end(), st.start()) < 0 || Long.compareUnsigned(dr.start(), st.end()) > 0) continue;
+            long a = max(dr.start(), st.start()), b = min(dr.end(), st.end());
+            sb.append(String.format("<rect class=\"dummy\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"><title>%s</title></rect>\n", st.xOf(a), y,
+                    Math.max(2, st.xOf(b + 1) - st.xOf(a)), STRIP_H, esc(String.format("'%s' %x-%x", SubPageMmapRule.DUMMY_NAME, dr.start(), dr.end()))));
+        }
+        for (Span o : own) {
+            if (Long.compareUnsigned(o.end(), st.start()) < 0 || Long.compareUnsigned(o.start(), st.end()) > 0) continue;
+            long a = max(o.start(), st.start()), b = min(o.end(), st.end());
+            double x = st.xOf(a), w = Math.max(2, st.xOf(b + 1) - x);
+            Check c = Check.of(o.region(), f.resource(o.region().index()));
+            sb.append(String.format("<rect class=\"zbar %s\" data-bar=\"%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"><title>%s</title></rect>\n",
+                    c.name().toLowerCase(java.util.Locale.ROOT), esc(o.name()), x, y, w, STRIP_H,
+                    esc(String.format("%s %s %x-%x (%s): %s %s - %s", f.bdf(), o.name(), o.start(), o.end(), Sizes.human(o.end() - o.start() + 1), c,
+                            o.region().verdict().word(), o.region().reason()))));
+            String name = o.name() + " " + Sizes.human(o.end() - o.start() + 1);
+            if (w >= textW(name) + 4) sb.append(String.format("<text class=\"barname\" x=\"%.1f\" y=\"%d\">%s</text>\n", x + 3, y + 19, esc(name)));
+            else label.accept(x, name);
+        }
+        sb.append(String.format("<text class=\"addr\" x=\"%d\" y=\"%d\">%x</text>\n", LEFT, y - 3, st.start()));
+        sb.append(String.format("<text class=\"addr end\" x=\"%d\" y=\"%d\">%x (zoom &#215;%d)</text>\n", LEFT + STRIP_W, y - 3, st.end(), times));
+        sb.append("</g>\n");
+        return rows[0];
     }
 
     private static boolean msixTableTouches(PciFunction f, List<Span> own, long s, long e) {
@@ -228,6 +352,56 @@ public final class ScanHtml {
     private static Segment find(List<Segment> segs, long addr) {
         for (Segment s : segs) if (Long.compareUnsigned(addr, s.start()) >= 0 && Long.compareUnsigned(addr, s.end()) <= 0) return s;
         throw new IllegalStateException(String.format("address %x outside the laid-out pages", addr));
+    }
+
+    /** For each range of {@code index} in a visible segment: its index (ascending) and those segments, in order. */
+    private static java.util.SortedMap<Integer, List<Segment>> hits(RangeIndex index, List<Segment> segs) {
+        var out = new java.util.TreeMap<Integer, List<Segment>>();
+        for (Segment s : segs) {
+            if (s.elided()) continue;
+            for (int k : index.overlapping(s.start(), s.end())) out.computeIfAbsent(k, x -> new ArrayList<>()).add(s);
+        }
+        return out;
+    }
+
+    /**
+     * Address ranges (unsigned, inclusive) found by address: sorted by start with the running maximum end, so a
+     * query costs O(log n) plus the ranges it walks past (BARs of different functions do not overlap, so few).
+     */
+    static final class RangeIndex {
+        private final int[] order;
+        private final long[] start, end, maxEnd; // sign bit flipped: signed order = unsigned order
+
+        RangeIndex(List<long[]> ranges) {
+            int n = ranges.size();
+            Integer[] idx = new Integer[n];
+            for (int i = 0; i < n; i++) idx[i] = i;
+            java.util.Arrays.sort(idx, (x, y) -> Long.compareUnsigned(ranges.get(x)[0], ranges.get(y)[0]));
+            order = new int[n];
+            start = new long[n];
+            end = new long[n];
+            maxEnd = new long[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = idx[i];
+                start[i] = ranges.get(idx[i])[0] ^ Long.MIN_VALUE;
+                end[i] = ranges.get(idx[i])[1] ^ Long.MIN_VALUE;
+                maxEnd[i] = i == 0 ? end[i] : Math.max(maxEnd[i - 1], end[i]);
+            }
+        }
+
+        /** The original indices of the ranges overlapping [s, e], ascending. */
+        int[] overlapping(long s, long e) {
+            long sf = s ^ Long.MIN_VALUE, ef = e ^ Long.MIN_VALUE;
+            int lo = 0, hi = start.length; // first index whose start > e
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (start[mid] <= ef) lo = mid + 1;
+                else hi = mid;
+            }
+            var out = new java.util.ArrayList<Integer>();
+            for (int i = lo - 1; i >= 0 && maxEnd[i] >= sf; i--) if (end[i] >= sf) out.add(order[i]);
+            return out.stream().mapToInt(Integer::intValue).sorted().toArray();
+        }
     }
 
     private static boolean overlaps(Span o, long s, long e) {
@@ -266,6 +440,11 @@ public final class ScanHtml {
             rect.bar.fail { fill: #cf222e; } rect.bar.info { fill: #6e7781; }
             rect.other { fill: #d0d7de; stroke: #6e7781; } rect.dummy { fill: url(#hatch); stroke: #7e57c2; }
             rect.msixtable { fill: #0969da; }
+            rect.zbar { stroke: #1f2328; stroke-width: 1; } rect.zbar.pass { fill: #2da44e; } rect.zbar.warn { fill: #d4a72c; }
+            rect.zbar.fail { fill: #cf222e; } rect.zbar.info { fill: #6e7781; }
+            polygon.zoomcone { fill: #ddf4ff; stroke: #54aeff; stroke-width: 0.5; opacity: 0.45; } rect.zoombg { fill: #ffffff; stroke: #54aeff; }
+            line.leader { stroke: #57606a; stroke-width: 1; } text.zlabel { font: 10px sans-serif; fill: #1f2328; }
+            text.othername { font: 10px sans-serif; fill: #1f2328; } text.addr.end { text-anchor: end; }
             text.addr { font: 10px ui-monospace, monospace; fill: #57606a; } text.barname { font: 11px sans-serif; fill: #fff; font-weight: 600; }
             text.elided { font: 11px sans-serif; fill: #57606a; text-anchor: middle; } text.empty { font: 12px sans-serif; fill: #57606a; }
             table { border-collapse: collapse; font-size: 12px; } th, td { border: 1px solid #d0d7de; padding: 2px 6px; text-align: left; vertical-align: top; }
@@ -277,7 +456,9 @@ public final class ScanHtml {
     private static final String LEGEND = "<p class=\"legend\">"
             + sw("#2da44e", "PASS: direct (mmap)") + sw("#d4a72c", "WARN: partial (MSI-X pages trap)") + sw("#cf222e", "FAIL: memory BAR trapped")
             + sw("#6e7781", "INFO: I/O port or ROM, trapped on every host") + sw("#d0d7de", "another device's BAR")
-            + sw("#b39ddb", "'vfio sub-page reserved' dummy") + sw("#0969da", "MSI-X table") + sw("#ffebe9", "page with a trapped BAR") + "</p>\n";
+            + sw("#b39ddb", "'vfio sub-page reserved' dummy") + sw("#0969da", "MSI-X table") + sw("#ffebe9", "page with a trapped BAR") + sw("#fff8c5", "page with the MSI-X table")
+            + sw("#ddf4ff", "zoom: a stretch of a page enlarged, for BARs too small to see at page scale") + "</p>\n"
+            + "<p class=\"legend-note\">Each page is drawn to scale, " + CELL_W + " px wide; long runs of pages are elided. Hover any shape for its addresses.</p>\n";
 
     private static String sw(String colour, String label) {
         return "<span><svg width=\"14\" height=\"14\"><rect width=\"14\" height=\"14\" fill=\"" + colour + "\" stroke=\"#6e7781\"/></svg> " + esc(label) + "</span>";

@@ -11,7 +11,8 @@ import dev.barmap.model.scan.Verdict;
 
 /**
  * {@code barmap scan --format json}: the shape of a capture's {@code expected/vfio.json} (without the
- * tries), each BAR/ROM region adding {@code verdict} and {@code reason}; plus {@code era},
+ * tries), each BAR/ROM region adding {@code verdict} and {@code reason} (and {@code guest}, the outlook across
+ * the VMMs, when computed); plus {@code era},
  * {@code source} and {@code notes}.
  */
 public final class ScanJson {
@@ -23,6 +24,10 @@ public final class ScanJson {
         root.put("kernelRelease", r.host().kernel().toString());
         root.put("era", r.era());
         root.put("source", r.host().source());
+        if (!r.host().blockers().isEmpty()) {
+            ArrayNode bl = root.putArray("blockers");
+            for (var b : r.host().blockers()) bl.addObject().put("kind", b.kind().name()).put("evidence", b.evidence()).put("why", b.kind().why);
+        }
         ObjectNode devs = root.putObject("devices");
         for (DeviceResult d : r.devices()) {
             ObjectNode dev = devs.putObject(d.function().bdf().toString());
@@ -40,6 +45,8 @@ public final class ScanJson {
                     }
                     o.put("verdict", rr.verdict().word());
                     o.put("reason", rr.reason());
+                    String g = r.guest(d, rr);
+                    if (g != null) o.put("guest", g);
                 }
             }
         }

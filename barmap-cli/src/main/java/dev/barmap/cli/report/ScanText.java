@@ -18,33 +18,54 @@ public final class ScanText {
         var sb = new StringBuilder();
         sb.append("barmap scan: ").append(r.host().source()).append(" - kernel ").append(r.host().kernel())
                 .append(" (vfio-pci rules ").append(r.era()).append("), page size ").append(Sizes.human(r.host().pageSize())).append('\n');
+        if (!r.host().blockers().isEmpty()) {
+            // the banner: nothing below can happen on this host until these are fixed
+            sb.append(Terminal.paint(colour, "31", "THIS HOST CANNOT PASS DEVICES THROUGH:")).append('\n');
+            for (var b : r.host().blockers()) sb.append("  - ").append(b.describe()).append('\n');
+            sb.append("  the verdicts below are what vfio-pci would do once it can\n");
+        }
         for (String n : r.notes()) sb.append("note: ").append(n).append('\n');
         sb.append('\n');
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"DEVICE", "ID", "BAR", "HOST RANGE", "SIZE", "TYPE", "CHECK", "VERDICT", "REASON"});
+        boolean guest = !r.guest().isEmpty();
+        rows.add(guest ? new String[] {"DEVICE", "ID", "BAR", "HOST RANGE", "SIZE", "TYPE", "CHECK", "VERDICT", "GUEST (every VMM, SeaBIOS placement)", "REASON"}
+                : new String[] {"DEVICE", "ID", "BAR", "HOST RANGE", "SIZE", "TYPE", "CHECK", "VERDICT", "REASON"});
+        var noBars = new ArrayList<String>();
         for (DeviceResult d : r.devices()) {
             String id = String.format("%04x:%04x", d.function().vendor(), d.function().device());
+            if (d.regions().stream().noneMatch(rr -> rr.verdict() != null && rr.verdict() != Verdict.ABSENT)) noBars.add(d.function().bdf().toString());
             for (RegionResult rr : d.regions()) {
                 if (rr.verdict() == null || rr.verdict() == Verdict.ABSENT) continue;
                 var b = d.function().resource(rr.index());
-                rows.add(new String[] {d.function().bdf().toString(), id, rr.name(),
+                String[] row = {d.function().bdf().toString(), id, rr.name(),
                         String.format("%x-%x", rr.hostStart(), rr.hostEnd()), Sizes.human(rr.info().size()),
-                        IoResource.describe(b.flags()), Check.of(rr, b).name(), rr.verdict().word(), rr.reason()});
+                        IoResource.describe(b.flags()), Check.of(rr, b).name(), rr.verdict().word(), rr.reason()};
+                if (guest) {
+                    // the ROM is not in plan's model (no VMM maps it): "-"
+                    row = new String[] {row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
+                            java.util.Objects.requireNonNullElse(r.guest(d, rr), "-"), row[8]};
+                }
+                rows.add(row);
             }
         }
-        int[] w = new int[9];
-        for (String[] row : rows) for (int i = 0; i < 8; i++) w[i] = Math.max(w[i], row[i].length());
+        int last = rows.getFirst().length - 1;
+        int[] w = new int[last + 1];
+        for (String[] row : rows) for (int i = 0; i < last; i++) w[i] = Math.max(w[i], row[i].length());
         for (int k = 0; k < rows.size(); k++) {
             String[] row = rows.get(k);
-            for (int i = 0; i < 8; i++) {
+            for (int i = 0; i < last; i++) {
                 String cell = String.format("%-" + w[i] + "s", row[i]);
                 if (i == 6 && k > 0) cell = Terminal.paint(colour, checkColour(row[6]), cell);
                 if (k == 0 && colour) cell = Terminal.paint(true, "1", cell);
                 sb.append(cell).append("  ");
             }
-            sb.append(row[8]).append('\n');
+            sb.append(row[last]).append('\n');
         }
-        if (rows.size() == 1) sb.append("(no PCI functions to pass through)\n");
+        if (r.devices().isEmpty()) sb.append("(no PCI functions to pass through)\n");
+        else if (!noBars.isEmpty()) {
+            // the same functions the JSON lists: they are there, with no BAR the input shows
+            sb.append("(no BAR modelled for ").append(String.join(", ", noBars)).append(": the input shows none, or not its size; see the notes)\n");
+        }
         sb.append('\n').append(summary(r)).append('\n');
         sb.append(r.count(Verdict.DIRECT)).append(" direct, ").append(r.count(Verdict.PARTIAL)).append(" partial, ")
                 .append(r.count(Verdict.TRAPPED)).append(" trapped");

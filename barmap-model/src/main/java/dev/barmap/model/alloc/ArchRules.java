@@ -54,7 +54,7 @@ public record ArchRules(String name, long minMem, boolean isaFloor, boolean bios
 
     /** The rules for {@code arch} ("x86_64" gets {@link #x86} with the E820 entries found in {@code tree}). */
     public static ArchRules forArch(String arch, ResourceTree tree) {
-        return arch.equals("x86_64") || arch.matches("i[3-6]86") ? x86(e820From(tree)) : generic(0);
+        return dev.barmap.model.kernel.Architecture.of(arch).isX86() ? x86(e820From(tree)) : generic(0);
     }
 
     /**

@@ -26,7 +26,7 @@ import java.util.TreeMap;
  * x86 for a non-prefetchable window).
  */
 public final class PciBuses {
-    /** A host bridge window as the boot log prints it ("pci_bus 0000:00: root bus resource [mem ... window]"). */
+    /** A host bridge window as the boot log prints it ("pci_bus 0000:00: root bus resource [mem ... window]"; [io ...] too, for the numbering). */
     public record RootWindow(String bus, long start, long end, long flags) {}
 
     private record Info(String name, List<BusWindow> windows, PciFunction bridge, String parentName) {}
@@ -119,11 +119,18 @@ public final class PciBuses {
                 parentName = String.format("%04x:%02x", b.domain(), b.bus());
             } else {
                 var given = rootWindows.stream().filter(w -> normalize(w.bus()).equals(bus)).toList();
+                // The kernel's number of a root bus resource: pci_bus_for_each_resource (include/linux/pci.h) / pci_bus_resource_n
+                // (drivers/pci/bus.c, 6.1) count
+                // bus->resource[0..PCI_BRIDGE_RESOURCE_NUM-1] (4, empty on a root bus) first, then bus->resources in the
+                // order pci_register_host_bridge (drivers/pci/probe.c) added the host bridge windows, I/O windows
+                // included; pci_bus_dump_res (drivers/pci/setup-bus.c) prints that number: "pci_bus 0000:00: resource 7 [mem ...]".
                 int i = 0;
                 var ordered = new ArrayList<BusWindow>();
                 for (RootWindow w : given) {
-                    for (Resource r : e.getValue()) {
-                        if (r.start() == w.start() && r.end() == w.end()) ordered.add(new BusWindow(r, w.flags(), "root bus resource " + (4 + i)));
+                    if (IoResource.type(w.flags()) == IoResource.MEM) {
+                        for (Resource r : e.getValue()) {
+                            if (r.start() == w.start() && r.end() == w.end()) ordered.add(new BusWindow(r, w.flags(), "root bus resource " + (4 + i)));
+                        }
                     }
                     i++;
                 }

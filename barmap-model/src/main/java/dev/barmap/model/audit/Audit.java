@@ -5,6 +5,8 @@ import dev.barmap.model.kernel.Platform;
 import dev.barmap.model.pci.Bar;
 import dev.barmap.model.pci.MsixCapability;
 import dev.barmap.model.pci.PciFunction;
+import dev.barmap.model.passthrough.HostDevice;
+import dev.barmap.model.passthrough.HostDevices;
 import dev.barmap.model.resource.IoResource;
 import dev.barmap.model.scan.Check;
 import dev.barmap.model.scan.DeviceResult;
@@ -34,7 +36,9 @@ import java.util.TreeMap;
  *       arm64 and ppc64le distribution kernels).</li>
  *   <li><b>msix-shared-page</b> (WARN): the MSI-X table shares its host page(s) with other registers of the
  *       BAR; QEMU lays the "msix-table" region over the mmap for the table's whole host page (hw/vfio/pci.c),
- *       so those registers trap too. Fix: QEMU {@code x-msix-relocation=auto} (2.12) moves the table to its own BAR.</li>
+ *       so those registers trap too. Fix: QEMU {@code x-msix-relocation=barN} (2.12) with the N that
+ *       {@link MsixRelocation#pick} finds and checks in the QEMU model; no fix when no BAR works. ({@code auto}
+ *       is no fix: vfio_pci_relocate_msix has no automatic choice for any device and QEMU exits.)</li>
  *   <li><b>msix-unknown</b>, <b>groups-unknown</b> (INFO): what the input could not tell.</li>
  * </ul>
  * Pure: runs the scanner on the host (and on the host seen with larger pages).
@@ -51,10 +55,7 @@ public final class Audit {
         /** One kernel parameter fixing every trapped-bar and shared-page finding, or empty. */
         public Optional<String> resourceAlignment() {
             var bdfs = new LinkedHashSet<String>();
-            for (Finding f : findings) {
-                if (f.kind().equals("trapped-bar") && f.fix().startsWith("pci=resource_alignment=")) bdfs.add(f.devices().getFirst());
-                if (f.kind().equals("shared-page") && f.severity() == Check.FAIL) bdfs.addAll(f.devices());
-            }
+            for (Finding f : findings) bdfs.addAll(f.alignedBy());
             return bdfs.isEmpty() ? Optional.empty() : Optional.of("pci=resource_alignment=" + String.join(";", bdfs));
         }
     }
@@ -65,7 +66,7 @@ public final class Audit {
         trappedBars(scan, out);
         sharedPages(host, out);
         pageSizes(host, scan, out);
-        msix(scan, out);
+        msix(host, scan, out);
         out.sort(Comparator.comparingInt((Finding f) -> rank(f.severity())).thenComparing(f -> f.devices().isEmpty() ? "" : f.devices().getFirst()));
         return new Report(scan, out);
     }
@@ -89,11 +90,15 @@ public final class Audit {
                 String bdf = d.function().bdf().toString();
                 String why = r.reason();
                 String fix;
+                List<String> aligned = List.of();
                 if (why.contains("mmap disabled")) fix = "";
                 else if (why.contains("predates sub-page mmap")) fix = "a kernel >= 4.8 (05f0c03fbac1), or pci=resource_alignment=" + bdf;
                 else if (why.contains("not in the host's resource tree")) fix = "get the BAR assigned (pci=realloc, or firmware settings), then pci=resource_alignment=" + bdf;
-                else fix = "pci=resource_alignment=" + bdf;
-                out.add(new Finding(Check.FAIL, "trapped-bar", List.of(bdf), r.name(), "traps: " + why, fix));
+                else {
+                    fix = "pci=resource_alignment=" + bdf;
+                    aligned = List.of(bdf);
+                }
+                out.add(new Finding(Check.FAIL, "trapped-bar", List.of(bdf), r.name(), "traps: " + why, fix, aligned));
             }
         }
     }
@@ -137,7 +142,7 @@ public final class Audit {
             String fix = "pci=resource_alignment=" + String.join(";", bdfs) + " (each BAR gets a page of its own)";
             if (groups.size() > 1) {
                 out.add(new Finding(Check.FAIL, "shared-page", bdfs, "", where + ": functions in different IOMMU groups share a page, "
-                        + "so none of their BARs there can be mmapped and each traps", fix));
+                        + "so none of their BARs there can be mmapped and each traps", fix, bdfs));
             } else if (unknown) {
                 out.add(new Finding(Check.WARN, "shared-page", bdfs, "", where + ": IOMMU groups unknown, so whether this crosses groups cannot be told", fix));
             } else if (drivers.size() > 1) {
@@ -174,8 +179,9 @@ public final class Audit {
         }
     }
 
-    private static void msix(ScanResult scan, List<Finding> out) {
+    private static void msix(Host host, ScanResult scan, List<Finding> out) {
         long page = scan.host().pageSize();
+        List<HostDevice> devices = null;
         for (DeviceResult d : scan.devices()) {
             PciFunction f = d.function();
             String bdf = f.bdf().toString();
@@ -199,10 +205,17 @@ public final class Audit {
                 if (b > a) other -= b - a - Math.max(0, Math.min(b, tEnd) - Math.max(a, tStart));
             }
             if (other > 0) {
+                if (devices == null) devices = HostDevices.of(host);
+                String fix = devices.stream().filter(h -> h.bdf().equals(bdf)).findFirst()
+                        .flatMap(h -> MsixRelocation.pick(h, host.platform().arch(), page))
+                        .map(c -> "QEMU: -device vfio-pci,host=" + bdf + ",x-msix-relocation=bar" + c.bar() + " (in barmap's QEMU 7.2 model the table "
+                                + "moves to BAR" + c.bar() + " and " + r.name() + " becomes direct; try: barmap plan --qemu-opt host=" + bdf
+                                + ",x-msix-relocation=bar" + c.bar() + ")")
+                        .orElse("");
                 out.add(new Finding(Check.WARN, "msix-shared-page", List.of(bdf), r.name(), String.format(
                         "the MSI-X table (%s at +0x%x) shares its %s of host page with %s of other %s space; the VMM traps the table's whole page, "
                                 + "so accesses there exit too", Sizes.human(m.tableSize()), tStart, Sizes.human(span), Sizes.human(other), r.name()),
-                        "QEMU: -device vfio-pci,host=" + bdf + ",x-msix-relocation=auto (QEMU >= 2.12 moves the table to a BAR of its own)"));
+                        fix));
             }
         }
     }

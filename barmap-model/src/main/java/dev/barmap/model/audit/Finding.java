@@ -12,9 +12,16 @@ import java.util.List;
  * @param devices the PCI addresses involved (first = the one the finding is about)
  * @param bar     the BAR name ({@code BAR0}...), or empty when about a page or the host
  * @param fix     what to do, or empty when nothing can be done
+ * @param alignedBy the functions whose {@code pci=resource_alignment=} entry is the fix (so the report can join
+ *                  them into one kernel parameter without reading the fix text); empty for other fixes
  */
-public record Finding(Check severity, String kind, List<String> devices, String bar, String message, String fix) {
+public record Finding(Check severity, String kind, List<String> devices, String bar, String message, String fix, List<String> alignedBy) {
     public Finding {
         devices = List.copyOf(devices);
+        alignedBy = List.copyOf(alignedBy);
+    }
+
+    public Finding(Check severity, String kind, List<String> devices, String bar, String message, String fix) {
+        this(severity, kind, devices, bar, message, fix, List.of());
     }
 }

@@ -27,7 +27,7 @@ public record LinuxAssign(LinuxBarAllocator allocator) implements GuestFirmware 
 
     /** The guest kernel's arch hooks: x86 for x86_64/i?86, the generic __weak ones otherwise (pseries). */
     public static LinuxAssign forArch(String arch) {
-        return new LinuxAssign(new LinuxBarAllocator(arch.equals("x86_64") || arch.matches("i[3-6]86")
+        return new LinuxAssign(new LinuxBarAllocator(dev.barmap.model.kernel.Architecture.of(arch).isX86()
                 ? ArchRules.x86(List.of()) : ArchRules.generic(0)));
     }
 

@@ -22,11 +22,23 @@ import java.util.TreeMap;
  * @param notes       things the reader wants the user to know (fallbacks, assumptions)
  */
 public record Host(String source, Platform platform, KernelRelease kernel, ResourceTree tree,
-                   SortedMap<Bdf, PciFunction> functions, boolean iomemHidden, List<String> notes) {
+                   SortedMap<Bdf, PciFunction> functions, boolean iomemHidden, List<String> notes, List<Blocker> blockers) {
 
     public Host {
         functions = Collections.unmodifiableSortedMap(new TreeMap<>(functions));
         notes = List.copyOf(notes);
+        blockers = List.copyOf(blockers);
+    }
+
+    /** A host with nothing known to stop passthrough. */
+    public Host(String source, Platform platform, KernelRelease kernel, ResourceTree tree,
+                SortedMap<Bdf, PciFunction> functions, boolean iomemHidden, List<String> notes) {
+        this(source, platform, kernel, tree, functions, iomemHidden, notes, List.of());
+    }
+
+    /** The same host with what the input shows stops any passthrough ({@link Blocker}). */
+    public Host withBlockers(List<Blocker> b) {
+        return new Host(source, platform, kernel, tree, functions, iomemHidden, notes, b);
     }
 
     public KernelEra era() { return KernelEra.of(kernel); }
@@ -38,6 +50,6 @@ public record Host(String source, Platform platform, KernelRelease kernel, Resou
 
     /** The same host seen with another page size or kernel ("what if this host ran 64K pages"). */
     public Host with(Platform p, KernelRelease k) {
-        return new Host(source, p, k, tree, functions, iomemHidden, notes);
+        return new Host(source, p, k, tree, functions, iomemHidden, notes, blockers);
     }
 }

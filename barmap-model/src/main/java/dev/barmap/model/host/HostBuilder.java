@@ -26,6 +26,8 @@ public final class HostBuilder {
     public static Host build(String source, Platform platform, KernelRelease kernel, String iomemFile, String iomemText,
                              SortedMap<Bdf, PciFunction> functions, List<String> notes) {
         var allNotes = new ArrayList<>(notes);
+        checkFunctions(functions);
+        checkNoSharedRanges(functions);
         if (iomemText != null) {
             // BARs and bus windows are not busy: __request_region() descends into them (kernel/resource.c).
             // A device-tree host bridge's windows carry its node's name, "pci@..." (ppc64le pseries) or
@@ -34,6 +36,10 @@ public final class HostBuilder {
             Iomem.Parsed p = Iomem.parse(iomemFile, iomemText, name -> name.startsWith("PCI Bus ") || Bdf.isBdf(name)
                     || name.startsWith("pci@") || name.startsWith("pcie@") || name.startsWith("PCI ")
                     || name.equals(dev.barmap.model.vfio.SubPageMmapRule.DUMMY_NAME));
+            if (p.lines() == 0) {
+                // the kernel always lists at least System RAM (kernel/resource.c r_show over iomem_resource)
+                throw new BadInputException(iomemFile, 0, "empty: /proc/iomem always lists at least System RAM (a failed copy?)");
+            }
             if (!p.addressesHidden()) {
                 for (PciFunction f : functions.values()) {
                     for (Bar b : f.bars()) {
@@ -46,10 +52,78 @@ public final class HostBuilder {
             }
             allNotes.add(iomemFile + " shows no addresses (read without root): the resource tree is rebuilt from sysfs, "
                     + "so only PCI BARs and bridge windows are known as neighbours; run as root for the full answer");
+        } else if ("lspci".equals(iomemFile)) {
+            allNotes.add("lspci shows no /proc/iomem: the resource tree is built from the BARs and bridge windows lspci printed,"
+                    + " so other devices' registers and firmware reservations are not known as neighbours");
         } else {
             allNotes.add("no /proc/iomem: the resource tree is rebuilt from sysfs (PCI BARs and bridge windows only)");
         }
         return new Host(source, platform, kernel, synthesize(functions), functions, true, allNotes);
+    }
+
+    /**
+     * What no real function shows, and the model cannot stand for (issue 14), as bad input naming the file:
+     * <ul>
+     * <li>a BAR or ROM of 2^63 bytes or more (its length does not fit a signed 64-bit size; no CPU has that
+     *     much physical address space: x86-64 MAXPHYADDR is at most 52 bits; barmap's own limit);</li>
+     * <li>an MSI-X table or PBA BIR of 6 or 7 (reserved: the PCI Local Bus spec 3.0 MSI-X Table BIR field defines 0-5;
+     *     include/uapi/linux/pci_regs.h PCI_MSIX_TABLE_BIR masks 3 bits);</li>
+     * <li>an MSI-X table or PBA that ends beyond its BAR (vfio-pci would carve a hole outside the region:
+     *     drivers/vfio/pci/vfio_pci_core.c vfio_pci_core_enable reads msix_offset unchecked).</li>
+     * </ul>
+     */
+    static void checkFunctions(SortedMap<Bdf, PciFunction> functions) {
+        for (PciFunction f : functions.values()) {
+            String dir = "sys/bus/pci/devices/" + f.bdf() + "/";
+            for (int i = 0; i <= Bar.ROM && i < f.resources().size(); i++) {
+                Bar b = f.resource(i);
+                if (b.empty() || b.start() == 0 && b.end() == 0) continue;
+                if (Long.compareUnsigned(b.end(), b.start()) >= 0 && b.end() - b.start() + 1 <= 0) {
+                    throw new BadInputException(dir + "resource", i + 1, String.format("%s %x-%x is 2^63 bytes or more: larger than any physical address space", b.name(), b.start(), b.end()));
+                }
+            }
+            if (f.msix().isEmpty()) continue;
+            var m = f.msix().get();
+            for (int k = 0; k < 2; k++) {
+                String what = k == 0 ? "table" : "PBA";
+                int bir = k == 0 ? m.tableBir() : m.pbaBir();
+                long off = k == 0 ? m.tableOffset() : m.pbaOffset();
+                long size = k == 0 ? m.tableSize() : m.pbaSize();
+                if (bir > 5) throw new BadInputException(dir + "config", 0, "MSI-X " + what + " BIR " + bir + " is reserved (BIRs are 0-5)");
+                Bar bar = f.resource(bir);
+                long len = bar.len();
+                if (len > 0 && (off < 0 || off + size > len || off + size < 0)) {
+                    throw new BadInputException(dir + "config", 0, String.format("MSI-X %s at offset 0x%x (%d bytes) ends beyond %s (%d bytes)", what, off, size, bar.name(), len));
+                }
+            }
+        }
+    }
+
+    /**
+     * Two functions' BARs never overlap on a real host: the kernel claims each BAR in the resource tree
+     * (drivers/pci/setup-res.c pci_claim_resource refuses a conflicting one and leaves it unassigned), so
+     * sysfs showing the same range for two functions is a broken or edited capture, not a host (issue 14).
+     * Only assigned (non-UNSET, non-empty) memory and I/O BARs 0-5 are compared; O(n log n).
+     */
+    static void checkNoSharedRanges(SortedMap<Bdf, PciFunction> functions) {
+        record Item(PciFunction f, Bar b) {}
+        var items = new ArrayList<Item>();
+        for (PciFunction f : functions.values()) {
+            for (Bar b : f.bars()) {
+                if (!b.empty() && (b.isMem() || b.isIo()) && (b.flags() & IoResource.UNSET) == 0 && (b.start() != 0 || b.end() != 0)) items.add(new Item(f, b));
+            }
+        }
+        items.sort(Comparator.comparing((Item i) -> i.b.isIo()).thenComparing((Item i) -> i.b.start(), Long::compareUnsigned));
+        Item a = null; // of the items so far in this space, the one reaching highest
+        for (Item b : items) {
+            if (a != null && a.b.isIo() != b.b.isIo()) a = null;
+            if (a != null && !a.f.bdf().equals(b.f.bdf()) && Long.compareUnsigned(b.b.start(), a.b.end()) <= 0) {
+                throw new BadInputException("sys/bus/pci/devices/" + b.f.bdf() + "/resource", b.b.index() + 1,
+                        String.format("%s %x-%x overlaps %s %s %x-%x: two functions cannot decode the same addresses", b.b.name(), b.b.start(), b.b.end(),
+                                a.f.bdf(), a.b.name(), a.b.start(), a.b.end()));
+            }
+            if (a == null || Long.compareUnsigned(b.b.end(), a.b.end()) > 0) a = b;
+        }
     }
 
     /** A resource tree from sysfs alone: bridge windows (outermost first), then every memory BAR inside them. */

@@ -5,10 +5,16 @@ package dev.barmap.model.kernel;
  * sub-page (4K on x86_64; 4K, 16K or 64K on arm64; 64K on ppc64le distribution kernels).
  */
 public record Platform(String arch, long pageSize) {
+    public static final long MAX_PAGE_SIZE = 256 * 1024;
 
     public Platform {
         if (pageSize < 4096 || Long.bitCount(pageSize) != 1) {
             throw new IllegalArgumentException("page size must be a power of two >= 4096, got " + pageSize);
+        }
+        // the largest PAGE_SIZE a Linux architecture configures: 256 KiB (arch/powerpc/Kconfig PPC_256K_PAGES,
+        // arch/hexagon/Kconfig HEXAGON_PAGE_SIZE_256KB)
+        if (pageSize > MAX_PAGE_SIZE) {
+            throw new IllegalArgumentException("page size must be at most 256 KiB (the largest Linux page size), got " + pageSize);
         }
     }
 
@@ -24,9 +30,6 @@ public record Platform(String arch, long pageSize) {
 
     /** Default page size for an architecture's distribution kernels (Debian: ppc64el 64K, others 4K). */
     public static long defaultPageSize(String arch) {
-        return switch (arch) {
-            case "ppc64le", "ppc64", "ppc64el" -> 65536;
-            default -> 4096;
-        };
+        return Architecture.of(arch).defaultPageSize();
     }
 }

@@ -45,12 +45,14 @@ public final class Lspci {
     public record Input(String file, String text) {}
 
     // show_terse(): "BDF class [cccc]: vendor device [vvvv:dddd] (rev rr) (prog-if pp [name])"
+    // The spaces and the class name are matched possessively (the name's trailing spaces are stripped after): a lazy
+    // name followed by \\s* backtracked over every space of a long line, quadratic (issue 14: an 80 KB line took 31 s).
     private static final Pattern HEADER = Pattern.compile(
-            "^((?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7])\\s+([^:\\[]+?)(?:\\s*\\[([0-9a-fA-F]{4})\\])?:\\s*(.*)$");
+            "^((?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7])\\s++([^:\\[]++)(?:\\[([0-9a-fA-F]{4})\\])?:\\s*(.*)$");
     private static final Pattern IDS = Pattern.compile("\\[([0-9a-fA-F]{4}):([0-9a-fA-F]{4})\\]");
     private static final Pattern BARE_IDS = Pattern.compile("Device ([0-9a-fA-F]{4}):([0-9a-fA-F]{4})");
     private static final Pattern PROG_IF = Pattern.compile("\\(prog-if ([0-9a-fA-F]{2})");
-    private static final Pattern GROUP_LISTING = Pattern.compile("^IOMMU [Gg]roup (\\S+?):?(?:\\s+(.*))?$");
+    private static final Pattern GROUP_LISTING = Pattern.compile("^IOMMU [Gg]roup\\s+(\\S+?):?(?:\\s+(.*))?$");
     private static final Pattern GROUP_VERBOSE = Pattern.compile("^IOMMU group:\\s*(\\S+)$");
     private static final Pattern HEX = Pattern.compile("^([0-9a-fA-F]{2,3}):((?: [0-9a-fA-F]{2}){1,16})\\s*$");
     // show_bases(): "Region %d: Memory at %08llx (64-bit, prefetchable) [virtual] [disabled] [size=16K]"
@@ -63,16 +65,30 @@ public final class Lspci {
     private static final Pattern CAP = Pattern.compile("^Capabilities: \\[([0-9a-fA-F]+)(?: v\\d+)?\\] (.*)$");
     // cap_msix(): "MSI-X: Enable+ Count=32 Masked-", "Vector table: BAR=0 offset=00002000", "PBA: BAR=0 offset=00003000"
     private static final Pattern MSIX = Pattern.compile("^MSI-X: Enable[+-] Count=(\\d+)");
+    // pciutils before v3.1.3 (ls-caps.c cap_msix until commit 04885ef "Improve MSI and MSI-X display", 2009):
+    // "MSI-X: Enable+ Mask- TabSize=10"
+    private static final Pattern MSIX_OLD = Pattern.compile("^MSI-X: Enable[+-] Mask[+-] TabSize=(\\d+)");
     private static final Pattern MSIX_TABLE = Pattern.compile("^Vector table: BAR=(\\d) offset=([0-9a-fA-F]{1,8})$");
     private static final Pattern MSIX_PBA = Pattern.compile("^PBA: BAR=(\\d) offset=([0-9a-fA-F]{1,8})$");
     private static final Pattern DRIVER = Pattern.compile("^Kernel driver in use: (\\S+)$");
     private static final Pattern STATUS = Pattern.compile("^Status: Cap([+-])");
-    private static final Pattern TERSE_BAR = Pattern.compile("^(Memory at|I/O ports at) ");
+    // show_bases() at verbosity 1 (lspci -v): the same text as "Region N:" lines but without the number
+    private static final Pattern TERSE_BAR = Pattern.compile("^(Memory|I/O ports) at (\\S+)(.*)$");
+    // show_kernel(): printed after the capability list, so seeing them means the list was not cut
+    private static final Pattern MODULES = Pattern.compile("^Kernel modules: ");
+    // "Bus: primary=00, secondary=01, subordinate=01, sec-latency=0" (lspci.c show_htype1)
+    private static final Pattern SECONDARY = Pattern.compile("secondary=([0-9a-fA-F]{2})");
 
     /** Whether a text looks like lspci output or an IOMMU-group listing (for readers that sniff files). */
     public static boolean looksLikeLspci(String text) {
-        for (String raw : text.split("\n", 200)) {
-            String t = raw.strip();
+        String[] lines = Paste.clean(text.split("\n", 200)).lines();
+        for (int i = 0; i < lines.length; i++) {
+            String t = lines[i].strip();
+            try {
+                t = Paste.unpath("-", i + 1, t, java.util.Map.of());
+            } catch (BadInputException e) {
+                return true; // an lspci -P path line
+            }
             if (HEADER.matcher(t).matches() || GROUP_LISTING.matcher(t).matches()) return true;
         }
         return false;
@@ -85,13 +101,31 @@ public final class Lspci {
     public static Host host(String source, Platform platform, KernelRelease kernel, List<Input> inputs, List<String> notes) {
         var facts = new TreeMap<Bdf, FunctionFacts>();
         var allNotes = new ArrayList<>(notes);
-        for (Input in : inputs) parse(in, facts);
+        for (Input in : inputs) parse(in, facts, allNotes);
         if (facts.isEmpty()) {
             throw new BadInputException(inputs.isEmpty() ? "lspci" : inputs.getFirst().file(), 0,
                     "no PCI function found (expected lspci -vvv / -xxx output or an IOMMU group listing)");
         }
         SortedMap<Bdf, PciFunction> functions = new TreeMap<>();
         for (FunctionFacts f : facts.values()) functions.put(f.bdf, f.build(allNotes));
+        var guessed = facts.values().stream().filter(f -> f.terseGuessed).map(f -> f.bdf.toString()).toList();
+        if (!guessed.isEmpty()) {
+            allNotes.add("lspci -v does not print BAR numbers: for " + (guessed.size() <= 4 ? String.join(", ", guessed) : guessed.size() + " functions")
+                    + " they are numbered in the order shown (a 64-bit BAR taking two), which is the device's numbering"
+                    + " unless it leaves a BAR unimplemented in between; lspci -vv shows them");
+        }
+        for (FunctionFacts f : facts.values()) {
+            if (f.vfRegions > 0) {
+                allNotes.add(f.bdf + ": " + f.vfRegions + " Region line(s) inside its SR-IOV capability are the VFs' BARs"
+                        + " (ls-ecaps.c cap_sriov), not this function's: not modelled");
+            }
+        }
+        var unknownWhy = new TreeMap<String, List<String>>();
+        for (FunctionFacts f : facts.values()) {
+            if (f.msixUnknownWhy != null && f.passthroughCandidate()) unknownWhy.computeIfAbsent(f.msixUnknownWhy, k -> new ArrayList<>()).add(f.bdf.toString());
+        }
+        unknownWhy.forEach((why, bdfs) -> allNotes.add("MSI-X unknown for " + (bdfs.size() <= 4 ? String.join(", ", bdfs) : bdfs.size() + " functions")
+                + ": " + why + "; verdicts on their BARs say what the MSI-X table would change"));
         boolean anyNoIds = facts.values().stream().anyMatch(f -> f.vendor == null);
         if (anyNoIds) allNotes.add("some functions have no vendor:device IDs (lspci run without -nn and without a hex dump): shown as ffff:ffff");
         try {
@@ -110,18 +144,29 @@ public final class Lspci {
 
     /** Parses one input into {@code facts} (merging with what other inputs said about the same functions). */
     static void parse(Input in, SortedMap<Bdf, FunctionFacts> facts) {
+        parse(in, facts, new ArrayList<>());
+    }
+
+    /** As {@link #parse(Input, SortedMap)}; what was stripped or could not be placed is said in {@code notes}. */
+    static void parse(Input in, SortedMap<Bdf, FunctionFacts> facts, List<String> notes) {
         String file = in.file();
         String[] lines = in.text().split("\r?\n", -1);
+        Paste.Cleaned cleaned = Paste.clean(lines);
+        lines = cleaned.lines();
+        if (!cleaned.removed().isEmpty()) notes.add(file + ": removed " + cleaned.removed() + " around the lspci text before reading it");
         FunctionFacts cur = null;
         String listingGroup = null;
         String capName = null; // the capability whose sub-lines follow
         boolean sawAnyHeader = false;
+        int orphanBars = 0, firstOrphan = 0;
+        var secondaryBus = new java.util.HashMap<Bdf, Integer>();
         for (int i = 0; i < lines.length; i++) {
             int ln = i + 1;
             String raw = lines[i];
             String t = raw.strip();
             if (t.isEmpty()) continue;
             boolean indented = Character.isWhitespace(raw.charAt(0));
+            t = Paste.unpath(file, ln, t, secondaryBus);
             Matcher m;
             if ((m = GROUP_VERBOSE.matcher(t)).matches()) {
                 if (cur != null) cur.setGroup(file, ln, m.group(1));
@@ -131,7 +176,7 @@ public final class Lspci {
                 listingGroup = m.group(1);
                 String rest = m.group(2);
                 if (rest != null && !rest.isBlank()) {
-                    Matcher h = HEADER.matcher(rest.strip());
+                    Matcher h = HEADER.matcher(Paste.unpath(file, ln, rest.strip(), secondaryBus));
                     if (!h.matches()) throw new BadInputException(file, ln, "IOMMU group line without a PCI function: '" + t + "'");
                     cur = header(file, ln, h, facts);
                     cur.setGroup(file, ln, listingGroup);
@@ -149,9 +194,16 @@ public final class Lspci {
                 capName = null;
                 continue;
             }
-            if (cur == null) continue; // shell prompts, markdown fences, text around a paste
+            if (cur == null) {
+                // shell prompts, fences, text around a paste; but a BAR line here belongs to a device whose line is not in the paste
+                if (t.startsWith("Region ") && REGION.matcher(t).matches() || TERSE_BAR.matcher(t).matches()) {
+                    if (orphanBars++ == 0) firstOrphan = ln;
+                }
+                continue;
+            }
             if ((m = HEX.matcher(t)).matches()) {
                 cur.hex(file, ln, Integer.parseInt(m.group(1), 16), m.group(2));
+                if (cur.capsStarted) cur.capsEnded = true; // show_hex_dump() comes after the capability list
                 continue;
             }
             if (t.startsWith("WARNING: Cannot show hex-dump")) continue;
@@ -171,6 +223,8 @@ public final class Lspci {
             }
             if (t.startsWith("Bus: primary=")) {
                 cur.headerType = 1;
+                Matcher sec = SECONDARY.matcher(t);
+                if (sec.find()) secondaryBus.put(cur.bdf, Integer.parseInt(sec.group(1), 16));
                 continue;
             }
             if (t.equals("Capabilities: <access denied>")) {
@@ -183,9 +237,11 @@ public final class Lspci {
                 cur.capsListed = true;
                 int off = Integer.parseInt(m.group(1), 16);
                 if (off >= 0x100) cur.extendedCaps = true;
+                else cur.standardCaps = true;
                 String what = m.group(2);
                 Matcher mx = MSIX.matcher(what);
-                if (mx.find()) {
+                if (!mx.find()) mx = MSIX_OLD.matcher(what);
+                if (mx.reset().find()) {
                     capName = "msix";
                     cur.msixCount = parseInt(file, ln, mx.group(1));
                     cur.msixLine = ln;
@@ -210,6 +266,12 @@ public final class Lspci {
             }
             if ((m = DRIVER.matcher(t)).matches()) {
                 cur.driver = m.group(1);
+                if (cur.capsStarted) cur.capsEnded = true;
+                capName = null;
+                continue;
+            }
+            if (MODULES.matcher(t).find()) {
+                if (cur.capsStarted) cur.capsEnded = true;
                 capName = null;
                 continue;
             }
@@ -217,12 +279,16 @@ public final class Lspci {
                 cur.statusCapList = m.group(1).equals("+");
                 continue;
             }
-            if (!cur.capsStarted && TERSE_BAR.matcher(t).find()) {
-                throw new BadInputException(file, ln, "a BAR without its number: this is 'lspci -v' output; barmap needs 'lspci -vv' or more (Region N: lines)");
+            if (!cur.capsStarted && (m = TERSE_BAR.matcher(t)).matches()) {
+                cur.terseBar(file, ln, m);
             }
         }
         if (!sawAnyHeader && !in.text().isBlank()) {
             throw new BadInputException(file, 0, "no lspci device line found (expected e.g. '01:00.0 Ethernet controller: ...')");
+        }
+        if (orphanBars > 0) {
+            notes.add(file + ":" + firstOrphan + ": " + orphanBars + " BAR line(s) before the first device line (the paste starts inside a device):"
+                    + " their device is not shown, so they are not modelled");
         }
     }
 
@@ -306,7 +372,16 @@ public final class Lspci {
         final Map<Integer, BarFact> bars = new LinkedHashMap<>();
         final Map<Integer, Bar> windows = new TreeMap<>();
         boolean regionsSeen;
-        boolean capsStarted, capsListed, capsDenied, extendedCaps;
+        boolean capsStarted, capsListed, capsDenied, extendedCaps, standardCaps;
+        /** a line lspci prints after the capability list (show_kernel, show_hex_dump) was seen: the list is whole */
+        boolean capsEnded;
+        /** next BAR number for an lspci -v line (no "Region N:"), and whether any BAR was numbered that way */
+        int terseNext;
+        boolean terseNumbered;
+        /** BAR numbers of lspci -v lines could not be checked against a hex dump */
+        boolean terseGuessed;
+        /** why MSI-X is unknown for this function (null when known) */
+        String msixUnknownWhy;
         Boolean statusCapList;
         Integer msixCount;
         int msixLine;
@@ -332,6 +407,7 @@ public final class Lspci {
             }
             // capability context and the hex cursor start again with every block
             capsStarted = false;
+            terseNext = 0;
             hexNext = 0;
             hexFile = file;
         }
@@ -380,10 +456,25 @@ public final class Lspci {
         void region(String file, int ln, Matcher m) {
             int idx = parseInt(file, ln, m.group(1));
             if (idx > 5) throw new BadInputException(file, ln, "Region " + idx + ": a function has BARs 0-5 only");
+            region(file, ln, idx, m.group(2).startsWith("I/O"), m.group(3), m.group(4));
+        }
+
+        /**
+         * An lspci -v BAR line ({@code Memory at fe200000 (32-bit, non-prefetchable) [size=16K]}): show_bases()
+         * prints the same text as for -vv but not the number, skipping unimplemented BARs and the upper half of
+         * a 64-bit BAR. Numbered here in print order; {@link #build} renumbers from a hex dump when there is one.
+         */
+        void terseBar(String file, int ln, Matcher m) {
+            int idx = terseNext;
+            if (idx > 5) throw new BadInputException(file, ln, "more than six BAR lines for " + bdf + ": a function has BARs 0-5 only");
+            terseNumbered = true;
+            region(file, ln, idx, m.group(1).startsWith("I/O"), m.group(2), m.group(3));
+            BarFact b = bars.get(idx);
+            terseNext = idx + ((b.flags & IoResource.MEM_64) != 0 ? 2 : 1);
+        }
+
+        void region(String file, int ln, int idx, boolean io, String addr, String rest) {
             regionsSeen = true;
-            boolean io = m.group(2).startsWith("I/O");
-            String addr = m.group(3);
-            String rest = m.group(4);
             long flags;
             if (io) {
                 flags = IoResource.IO | IoResource.SIZEALIGN | 0x1; // PCI_BASE_ADDRESS_SPACE_IO in the low bits
@@ -471,6 +562,7 @@ public final class Lspci {
             var res = new ArrayList<Bar>(n);
             for (int i = 0; i < n; i++) res.add(new Bar(i, 0, 0, 0));
             var unknownSizes = new ArrayList<String>();
+            if (terseNumbered) renumberTerse(cs, notes);
             for (BarFact b : bars.values()) {
                 if (bridge && b.index > 1 && b.index < Bar.ROM) {
                     throw new BadInputException(b.file, b.line, bdf + " is a bridge: it has BARs 0-1 only, not Region " + b.index);
@@ -514,10 +606,21 @@ public final class Lspci {
                 } else {
                     notes.add(bdf + ": MSI-X present but its table location is not shown (needs lspci -vv as root): MSI-X effects unknown");
                 }
-            } else if (capsListed) {
-                msixKnown = true; // capabilities listed, none is MSI-X
-            } else if (!capsDenied && Boolean.FALSE.equals(statusCapList)) {
+            } else if (capsListed && capsEnded && (standardCaps || !extendedCaps)) {
+                msixKnown = true; // the whole list was printed (show_kernel/show_hex_dump came after it), none is MSI-X
+            } else if (!capsDenied && !capsListed && Boolean.FALSE.equals(statusCapList)) {
                 msixKnown = true; // Status: Cap- : no capability list at all
+            } else if (capsDenied) {
+                msixUnknownWhy = "'Capabilities: <access denied>' (lspci run without root)";
+            } else if (capsListed && !standardCaps) {
+                msixUnknownWhy = "only extended capabilities (0x100 and up) in the input, the standard list where MSI-X lives is left out";
+            } else if (capsListed) {
+                msixUnknownWhy = "the capability list has no MSI-X but ends without what lspci prints after it"
+                        + " ('Kernel driver in use', 'Kernel modules' or the hex dump), so it may be cut";
+            } else if (Boolean.TRUE.equals(statusCapList)) {
+                msixUnknownWhy = "'Status: Cap+' (it has capabilities) but none of its Capabilities lines is in the input";
+            } else {
+                msixUnknownWhy = "no capability list in the input";
             }
             if (msix.isPresent() && msix.get().tableBir() > 5) {
                 throw new BadInputException(firstFile, msixLine, bdf + ": MSI-X table in BAR " + msix.get().tableBir() + " (BIR must be 0-5)");
@@ -528,9 +631,45 @@ public final class Lspci {
                     Optional.ofNullable(group), Optional.ofNullable(driver));
         }
 
+        /**
+         * lspci -v BARs were numbered in print order. A hex dump gives the real numbers (each BAR's address is in
+         * its register); without one, say that the numbers are the lowest the order allows.
+         */
+        private void renumberTerse(ConfigSpace cs, List<String> notes) {
+            if (cs != null) {
+                var renumbered = new LinkedHashMap<Integer, BarFact>();
+                boolean all = true;
+                for (BarFact b : bars.values()) {
+                    if (b.index == Bar.ROM || b.start == null) {
+                        renumbered.put(b.index, b);
+                        continue;
+                    }
+                    int found = -1;
+                    for (int i = 0; i < 6 && found < 0; i++) {
+                        long lo = cs.u32(0x10 + 4 * i);
+                        boolean io = (lo & 1) != 0;
+                        long addr = io ? lo & ~3L : lo & ~0xfL;
+                        if (!io && (lo & 0x6) == 0x4 && i < 5) addr |= cs.u32(0x10 + 4 * (i + 1)) << 32;
+                        if (addr == b.start && addr != 0) found = i;
+                    }
+                    if (found < 0) all = false;
+                    int idx = found < 0 ? b.index : found;
+                    renumbered.put(idx, new BarFact(idx, b.start, b.size, b.flags, b.file, b.line, b.state));
+                }
+                if (all && renumbered.size() == bars.size()) {
+                    bars.clear();
+                    bars.putAll(renumbered);
+                    return;
+                }
+            }
+            terseGuessed = true;
+        }
+
         /** A config dump alone gives BAR addresses and types but not sizes (sizing needs writes): say so. */
         private void hexOnlyBars(ConfigSpace cs, List<String> notes) {
-            int count = bridge() ? 2 : 6;
+            // lspci.c show_bases(): 6 BARs for a normal header, 2 for a bridge, 1 for a CardBus bridge (header type 2)
+            int type = cs.u8(ConfigSpace.HEADER_TYPE) & 0x7f;
+            int count = type == 2 ? 1 : bridge() ? 2 : 6;
             var seen = new ArrayList<String>();
             for (int i = 0; i < count; i++) {
                 long lo = cs.u32(0x10 + 4 * i);

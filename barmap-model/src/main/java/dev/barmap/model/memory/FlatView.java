@@ -13,7 +13,8 @@ import java.util.TreeMap;
  *
  * <p>Semantics, as render_memory_region: a disabled region renders nothing; a region is clipped to its
  * container; subregions render first, in list order (priority descending, later-added first), and a
- * terminating region then fills only the gaps still empty inside its clip. Adjacent ranges of the same region
+ * terminating region then fills only the gaps still empty inside its clip; an alias renders its target with the
+ * target's start placed at the alias's start minus the alias offset. Adjacent ranges of the same region
  * with contiguous offsets are merged (flatview_simplify).
  *
  * <p>Cost: QEMU renders into an array (O(n²) worst case). Here the "already covered" set is kept as merged
@@ -31,23 +32,24 @@ public final class FlatView {
         for (int i = 0; i < ranges.length; i++) starts[i] = ranges[i].start();
     }
 
+    /** A view of ranges that are already sorted, disjoint and simplified (an {@link IncrementalFlatView}'s). */
+    static FlatView ofSimplified(List<FlatRange> sorted) { return new FlatView(sorted); }
+
     /** generate_memory_topology(root). */
     public static FlatView render(MemoryRegion root) {
-        var r = new Renderer();
+        var r = new Renderer(false);
         r.render(root, 0, 0, MemoryRegion.UNBOUNDED);
         return new FlatView(simplify(new ArrayList<>(r.out.values())));
     }
 
     /** flatview_simplify: merge neighbours that continue the same region at the contiguous offset. */
-    private static List<FlatRange> simplify(List<FlatRange> in) {
+    static List<FlatRange> simplify(List<FlatRange> in) {
         var out = new ArrayList<FlatRange>(in.size());
         for (FlatRange fr : in) {
             if (!out.isEmpty()) {
                 FlatRange last = out.getLast();
-                if (last.region() == fr.region() && last.end() == fr.start()
-                        && last.offsetInRegion() + last.size() == fr.offsetInRegion()) {
-                    out.set(out.size() - 1, new FlatRange(last.start(), last.size() + fr.size(), last.region(),
-                            last.offsetInRegion()));
+                if (mergeable(last, fr)) {
+                    out.set(out.size() - 1, merge(last, fr));
                     continue;
                 }
             }
@@ -56,19 +58,43 @@ public final class FlatView {
         return out;
     }
 
-    private static final class Renderer {
+    /** flatview_simplify's test (memory.c can_merge, less the attributes barmap does not model). */
+    static boolean mergeable(FlatRange a, FlatRange b) {
+        return a.region() == b.region() && a.end() == b.start() && a.offsetInRegion() + a.size() == b.offsetInRegion();
+    }
+
+    static FlatRange merge(FlatRange a, FlatRange b) {
+        return new FlatRange(a.start(), a.size() + b.size(), a.region(), a.offsetInRegion());
+    }
+
+    /**
+     * render_memory_region over [clipStart, clipEnd) into {@link #out}. With {@code windowed}, a container's
+     * subregions are taken from its address index (only those intersecting the clip) instead of all of them; the
+     * result is the same, since render_memory_region skips every subregion outside the clip.
+     */
+    static final class Renderer {
+        final boolean windowed;
         final TreeMap<Long, FlatRange> out = new TreeMap<>();
         /** Union of everything rendered so far, as merged [start, end) intervals keyed by start. */
         final TreeMap<Long, Long> covered = new TreeMap<>();
 
+        Renderer(boolean windowed) { this.windowed = windowed; }
+
         /** render_memory_region(view, mr, base, clip). clip = [clipStart, clipEnd). */
         void render(MemoryRegion mr, long base, long clipStart, long clipEnd) {
             if (!mr.enabled()) return;
-            base = satAdd(base, mr.addr());
+            base = add(base, mr.addr());
             long s = Math.max(base, clipStart);
-            long e = Math.min(satAdd(base, mr.size()), clipEnd);
+            long e = Math.min(add(base, mr.size()), clipEnd);
             if (s >= e) return;
-            for (MemoryRegion sub : mr.subregions()) render(sub, base, s, e);
+            MemoryRegion target = mr.aliasTarget();
+            if (target != null) {
+                // if (mr->alias) { base -= mr->alias->addr; base -= mr->alias_offset; render(mr->alias); return; }
+                render(target, base - target.addr() - mr.aliasOffset(), s, e);
+                return;
+            }
+            var subs = windowed ? mr.subregionsOverlapping(sub(s, base), sub(e, base)) : mr.subregions();
+            for (MemoryRegion sub : subs) render(sub, base, s, e);
             if (!mr.kind().terminates()) return;
             fillGaps(mr, base, s, e);
         }
@@ -101,9 +127,17 @@ public final class FlatView {
         }
     }
 
-    private static long satAdd(long a, long b) {
+    /** a + b for b ≥ 0, saturating at {@link MemoryRegion#UNBOUNDED} (QEMU uses Int128); a may be negative (aliases). */
+    static long add(long a, long b) {
         long r = a + b;
-        return (r < a || r < 0) ? MemoryRegion.UNBOUNDED : r;
+        return b > 0 && r < a ? MemoryRegion.UNBOUNDED : r;
+    }
+
+    /** a - b, saturating at {@link MemoryRegion#UNBOUNDED} (a = UNBOUNDED stays unbounded). */
+    static long sub(long a, long b) {
+        if (a == MemoryRegion.UNBOUNDED) return a;
+        long r = a - b;
+        return (b < 0 && r < a) ? MemoryRegion.UNBOUNDED : r;
     }
 
     /** All ranges, sorted by address. */

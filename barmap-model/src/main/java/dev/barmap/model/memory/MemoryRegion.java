@@ -37,11 +37,39 @@ public final class MemoryRegion {
      * first among equals), but in a balanced tree so adding and deleting cost O(log n) instead of QEMU's list walk.
      */
     private final TreeMap<MemoryRegion, MemoryRegion> subregions = new TreeMap<>(RENDER_ORDER);
+    /** The same subregions by address (an interval tree), for windowed re-rendering; built on first add. */
+    private SubregionIndex index;
+    /** memory_region_init_alias: the region this one shows (mr->alias), at {@link #aliasOffset} (mr->alias_offset). */
+    private final MemoryRegion alias;
+    private final long aliasOffset;
+    /** The aliases whose target is this region (to find where a change here shows up). */
+    private List<MemoryRegion> aliasedBy;
+    /** Incremental flat views rooted at this region. */
+    private List<ChangeListener> listeners;
+    /** Number of live listeners anywhere: while 0, mutations skip the change propagation entirely. */
+    private static volatile int liveListeners;
+
+    /**
+     * Told which parts of a root's address space a mutation may have changed: {@link #invalidate} with windows
+     * [lo, hi) in the root's flat-view coordinates (before and after the change), then {@link #commit} once the
+     * change is done.
+     */
+    interface ChangeListener {
+        void invalidate(long lo, long hi);
+
+        void commit();
+    }
 
     private static final Comparator<MemoryRegion> RENDER_ORDER =
             Comparator.comparingInt((MemoryRegion r) -> r.priority).reversed().thenComparing(Comparator.comparingLong((MemoryRegion r) -> r.seq).reversed());
 
     private MemoryRegion(String name, RegionKind kind, long size, HostBacking backing) {
+        this(name, kind, size, backing, null, 0);
+    }
+
+    private MemoryRegion(String name, RegionKind kind, long size, HostBacking backing, MemoryRegion alias, long aliasOffset) {
+        this.alias = alias;
+        this.aliasOffset = aliasOffset;
         this.name = Objects.requireNonNull(name);
         this.kind = Objects.requireNonNull(kind);
         if (size < 0) throw new IllegalArgumentException("negative size " + size);
@@ -77,6 +105,28 @@ public final class MemoryRegion {
         return new MemoryRegion(name, RegionKind.RAM_DEVICE, size, Objects.requireNonNull(backing));
     }
 
+    /**
+     * memory_region_init_alias (system/memory.c): a window of {@code size} bytes onto {@code target} starting at
+     * {@code offset} in it. Rendering it renders the target (render_memory_region: base -= alias->addr + alias_offset),
+     * so the flat ranges name the target's leaves. Kind {@link RegionKind#CONTAINER}: it never terminates itself.
+     */
+    public static MemoryRegion alias(String name, MemoryRegion target, long offset, long size) {
+        Objects.requireNonNull(target);
+        if (offset < 0) throw new IllegalArgumentException("negative alias offset");
+        var a = new MemoryRegion(name, RegionKind.CONTAINER, size, null, target, offset);
+        if (target.aliasedBy == null) target.aliasedBy = new ArrayList<>(1);
+        target.aliasedBy.add(a);
+        return a;
+    }
+
+    /** The aliased region (mr->alias), or null for an ordinary region. */
+    public MemoryRegion aliasTarget() { return alias; }
+
+    /** mr->alias_offset (0 for an ordinary region). */
+    public long aliasOffset() { return aliasOffset; }
+
+    long seq() { return seq; }
+
     public String name() { return name; }
     public RegionKind kind() { return kind; }
     public long size() { return size; }
@@ -98,11 +148,34 @@ public final class MemoryRegion {
     /** memory_region_set_size. */
     public void setSize(long size) {
         if (size < 0) throw new IllegalArgumentException("negative size " + size);
-        this.size = size;
+        changing(() -> {
+            if (container != null && container.index != null) container.index.remove(this, addr, seq);
+            this.size = size;
+            if (container != null && container.index != null) container.index.add(this);
+        });
     }
 
     /** memory_region_set_enabled: a disabled region (and its subtree) is not rendered. */
-    public void setEnabled(boolean enabled) { this.enabled = enabled; }
+    public void setEnabled(boolean enabled) { changing(() -> this.enabled = enabled); }
+
+    /**
+     * memory_region_set_address (system/memory.c, QEMU 7.0+ memory_region_readd_subregion): a mapped region is
+     * deleted and added again at {@code offset} with its priority, so it becomes the latest-added among equal
+     * priorities; an unmapped one just takes the new offset.
+     */
+    public void setAddress(long offset) {
+        if (offset < 0) throw new IllegalArgumentException("negative offset");
+        if (offset == addr) return;
+        changing(() -> {
+            MemoryRegion c = container;
+            if (c == null) {
+                addr = offset;
+                return;
+            }
+            c.unlink(this);
+            c.link(offset, this, priority);
+        });
+    }
 
     /** memory_region_add_subregion: priority 0. */
     public void addSubregion(long offset, MemoryRegion sub) {
@@ -119,6 +192,10 @@ public final class MemoryRegion {
         if (sub.container != null) throw new IllegalStateException(sub.name + " is already mapped in " + sub.container.name);
         if (sub == this) throw new IllegalArgumentException("region cannot contain itself");
         if (offset < 0) throw new IllegalArgumentException("negative offset");
+        sub.changing(() -> link(offset, sub, priority));
+    }
+
+    private void link(long offset, MemoryRegion sub, int priority) {
         sub.container = this;
         sub.addr = offset;
         sub.priority = priority;
@@ -126,14 +203,104 @@ public final class MemoryRegion {
             sub.seq = ++nextSeq;
         }
         subregions.put(sub, sub);
+        if (index != null) index.add(sub);
+        else if (subregions.size() > INDEX_FROM) {
+            index = new SubregionIndex();
+            for (MemoryRegion r : subregions.keySet()) index.add(r);
+        }
     }
+
+    private void unlink(MemoryRegion sub) {
+        subregions.remove(sub);
+        if (index != null) index.remove(sub, sub.addr, sub.seq);
+        sub.container = null;
+    }
+
+    /** Containers with more subregions than this get a {@link SubregionIndex}; fewer are simply scanned. */
+    private static final int INDEX_FROM = 8;
 
     /** memory_region_del_subregion. */
     public void delSubregion(MemoryRegion sub) {
-        if (sub.container != this || subregions.remove(sub) == null) {
+        if (sub.container != this || !subregions.containsKey(sub)) {
             throw new IllegalStateException(sub.name + " is not a subregion of " + name);
         }
-        sub.container = null;
+        sub.changing(() -> unlink(sub));
+    }
+
+    /**
+     * The enabled-or-not subregions whose extent [addr, addr + size) intersects [lo, hi) (this region's own
+     * coordinates), in render order: O(log n + m) with the index, else a scan of the (few) subregions.
+     */
+    List<MemoryRegion> subregionsOverlapping(long lo, long hi) {
+        var out = new ArrayList<MemoryRegion>();
+        if (index == null) {
+            for (MemoryRegion r : subregions.keySet()) {
+                long e = SubregionIndex.satAdd(r.addr, r.size);
+                if (r.addr < hi && e > lo && e > r.addr) out.add(r);
+            }
+            return out;
+        }
+        index.overlapping(lo, hi, out);
+        if (out.size() > 1) out.sort(RENDER_ORDER);
+        return out;
+    }
+
+    // ---- change propagation to incremental flat views ----
+
+    /** Runs {@code mutation} of this region, telling every view that can see this region which windows to redo. */
+    private void changing(Runnable mutation) {
+        if (liveListeners == 0) {
+            mutation.run();
+            return;
+        }
+        var touched = new ArrayList<ChangeListener>(2);
+        propagate(this, 0, size, touched, 0);
+        mutation.run();
+        propagate(this, 0, size, touched, 0);
+        for (ChangeListener l : touched) l.commit();
+    }
+
+    /**
+     * [lo, hi) in {@code x}'s own coordinates (0 = x's start) changed: tell the views rooted at x, and pass the
+     * window up to x's container and to every alias of x (render_memory_region shows x there at
+     * alias start - alias_offset).
+     */
+    private static void propagate(MemoryRegion x, long lo, long hi, List<ChangeListener> touched, int depth) {
+        if (depth > 64) throw new IllegalStateException("region nesting deeper than 64 (an alias cycle?) at " + x.name);
+        lo = Math.max(lo, 0);
+        hi = Math.min(hi, x.size);
+        if (lo >= hi) return;
+        if (x.listeners != null) {
+            long a = SubregionIndex.satAdd(x.addr, lo), b = SubregionIndex.satAdd(x.addr, hi);
+            for (ChangeListener l : x.listeners) {
+                l.invalidate(a, b);
+                boolean seen = false;
+                for (ChangeListener t : touched) seen |= t == l;
+                if (!seen) touched.add(l);
+            }
+        }
+        if (x.aliasedBy != null) {
+            for (MemoryRegion al : x.aliasedBy) propagate(al, lo - al.aliasOffset, hi - al.aliasOffset, touched, depth + 1);
+        }
+        if (x.container != null) {
+            propagate(x.container, SubregionIndex.satAdd(lo, x.addr), SubregionIndex.satAdd(hi, x.addr), touched, depth + 1);
+        }
+    }
+
+    void addListener(ChangeListener l) {
+        if (listeners == null) listeners = new ArrayList<>(1);
+        listeners.add(l);
+        synchronized (MemoryRegion.class) {
+            liveListeners++;
+        }
+    }
+
+    void removeListener(ChangeListener l) {
+        if (listeners != null && listeners.remove(l)) {
+            synchronized (MemoryRegion.class) {
+                liveListeners--;
+            }
+        }
     }
 
     /** Absolute address of this region's start, following containers up to the root. */
@@ -158,6 +325,13 @@ public final class MemoryRegion {
         long start = base + mr.addr;
         long end = mr.size == 0 ? start : start + mr.size - 1;
         if (mr.size == UNBOUNDED) end = -1L; // prints ffffffffffffffff like QEMU's 2^64 regions
+        if (mr.alias != null) {
+            // mtree_print_mr (system/memory.c): "... (prio %d, %s): alias %s @%s %016x-%016x%s", the type of the target
+            out.add("  ".repeat(level) + String.format("%016x-%016x (prio %d, %s): alias %s @%s %016x-%016x%s",
+                    start, end, mr.priority, mr.alias.kind.mtreeName(), mr.name, mr.alias.name, mr.aliasOffset,
+                    mr.aliasOffset + (mr.size == 0 ? 0 : mr.size - 1), mr.enabled ? "" : " [disabled]"));
+            return;
+        }
         out.add("  ".repeat(level) + String.format("%016x-%016x (prio %d, %s): %s%s",
                 start, end, mr.priority, mr.kind.mtreeName(), mr.name, mr.enabled ? "" : " [disabled]"));
         var sorted = new ArrayList<MemoryRegion>();

@@ -45,7 +45,7 @@ public final class HostDevices {
                 bars.add(RegionInfos.hostBar(info, b.start(), b.flags()));
             }
             if (bars.isEmpty()) continue;
-            out.add(new HostDevice(f.bdf().toString(), bars, f.msix().map(HostDevices::msix)));
+            out.add(new HostDevice(f.bdf().toString(), bars, f.msix().map(HostDevices::msix), f.msixKnown(), f.vendor(), f.device()));
         }
         return out;
     }

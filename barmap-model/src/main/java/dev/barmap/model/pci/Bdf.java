@@ -33,6 +33,20 @@ public record Bdf(int domain, int bus, int device, int function) implements Comp
         }
     }
 
+    // equals and hashCode written out: a record's generated ones bootstrap through
+    // java.lang.runtime.ObjectMethods, which spins method handle classes at run time on the first call
+    // (tens of milliseconds of `barmap scan`'s start-up, issue 16). Same value as the generated hashCode
+    // (ObjectMethods.makeHashCode, JDK 25: h = h * 31 + component, from 0), so hash orders do not change.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Bdf b && domain == b.domain && bus == b.bus && device == b.device && function == b.function;
+    }
+
+    @Override
+    public int hashCode() {
+        return ((domain * 31 + bus) * 31 + device) * 31 + function;
+    }
+
     @Override
     public int compareTo(Bdf o) {
         int c = Integer.compare(domain, o.domain);

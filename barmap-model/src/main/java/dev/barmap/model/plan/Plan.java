@@ -60,7 +60,7 @@ public record Plan(long hostPageSize, String firmware, List<VmmColumn> columns) 
         }
         List<IsolationViolation> violations = Isolation.check(run, page);
         return new VmmColumn(vmm.id(), vmm.label(), vmm.sources().stream().map(Source::toString).toList(),
-                run.failure().orElse(null), bars, violations, run.warnings());
+                run.failure().orElse(null), bars, violations, run.warnings(), run.layout() == null ? "" : run.layout().firmware());
     }
 
     static BarVerdict verdict(VmmRun run, BarKey k, HostBar hb, long page) {
@@ -122,7 +122,11 @@ public record Plan(long hostPageSize, String firmware, List<VmmColumn> columns) 
         long offLo = lo - addr;
         for (EmulatedRange e : run.emulated()) {
             if (e.bar().equals(k) && e.guestStart() < pgEnd && e.guestEnd() > pg) {
-                TrapReason r = e.kind() == EmulatedRange.Kind.MSIX_TABLE ? TrapReason.MSIX_TABLE : TrapReason.MSIX_PBA;
+                TrapReason r = switch (e.kind()) {
+                    case MSIX_TABLE -> TrapReason.MSIX_TABLE;
+                    case MSIX_PBA -> TrapReason.MSIX_PBA;
+                    case QUIRK -> TrapReason.VMM_QUIRK;
+                };
                 if (!reasons.contains(r)) reasons.add(r);
             }
         }

@@ -48,14 +48,20 @@ public final class PlanText {
         sb.append('\n');
         for (VmmColumn col : plan.columns()) {
             sb.append(col.label()).append(":\n");
+            if (!col.placement().isEmpty() && !col.placement().equals(plan.firmware())) {
+                sb.append("  BAR addresses from ").append(col.placement()).append(" (the VMM's own allocator; the guest keeps them)\n");
+            }
             if (col.failure() != null) {
-                sb.append("  does not start: ").append(col.failure().message()).append("\n    (").append(col.failure().source()).append(")\n");
+                sb.append("  does not start: ").append(col.failure().shown()).append("\n    (").append(col.failure().source()).append(")\n");
             }
             for (BarVerdict v : col.bars()) {
                 if (v.summary() == BarVerdict.Summary.FAILED) continue;
                 sb.append("  ").append(v.device()).append(' ').append(barName(v.bar()));
                 if (v.guestAddress() >= 0) sb.append(" at ").append(Long.toHexString(v.guestAddress())).append(" (").append(size(v.guestSize())).append(")");
                 sb.append(":\n");
+                if (!v.note().isEmpty() && v.pages().stream().noneMatch(r -> r.detail().contains(v.note()))) {
+                    sb.append("    note: ").append(v.note()).append('\n');
+                }
                 for (PageRun r : v.pages()) {
                     sb.append("    ");
                     if (r.guestStart() >= 0) {
@@ -97,6 +103,7 @@ public final class PlanText {
             case NOT_MMAPPABLE -> "host: no mmap";
             case MSIX_TABLE -> "MSI-X table";
             case MSIX_PBA -> "MSI-X PBA";
+            case VMM_QUIRK -> "VMM quirk";
             case BEYOND_HOST_BAR -> "relocated MSI-X";
             case SHARED_WITH_GUEST_BAR -> "page shared";
             case SLOT_MISALIGNED -> "misaligned";

@@ -14,6 +14,8 @@ public enum TrapReason {
     MSIX_TABLE("MSI-X table page (emulated by the VMM)"),
     /** The page holds the MSI-X PBA, which the VMM emulates. */
     MSIX_PBA("MSI-X PBA page (emulated by the VMM)"),
+    /** The VMM lays a device quirk over the page (QEMU hw/vfio/pci-quirks.c, e.g. the RTL8168 BAR2 window). */
+    VMM_QUIRK("device quirk emulated by the VMM on this page"),
     /** Part of a guest BAR the VMM enlarged (MSI-X relocation): no host bytes behind it. */
     BEYOND_HOST_BAR("beyond the host BAR (VMM-enlarged for MSI-X relocation)"),
     /** Another guest BAR sits in the same guest page, so the page cannot be given to this device. */

@@ -9,13 +9,17 @@ import java.util.function.Predicate;
  * {@code /proc/iomem} text, parsed into a {@link ResourceTree} and rendered back byte for byte.
  *
  * <p>Format, kernel/resource.c {@code r_show()} (Linux 6.1):
- * {@code "%*s%0*llx-%0*llx : %s\n"} with two spaces per depth (depth capped at MAX_IORES_LEVEL = 5)
+ * {@code "%*s%0*llx-%0*llx : %s\n"} with two spaces per depth (depth capped at MAX_IORES_LEVEL = 5, undone
+ * here by address containment)
  * and a width of 8 hex digits for iomem (4 only for roots ending below 0x10000, i.e. ioports);
  * 64-bit addresses simply print wider. Without CAP_SYS_ADMIN every address reads as 0.
  */
 public final class Iomem {
     /** kernel/resource.c MAX_IORES_LEVEL. */
     public static final int MAX_IORES_LEVEL = 5;
+
+    /** Deepest nesting accepted (barmap's limit, far above what 256 PCI buses can make; the model walks trees recursively). */
+    public static final int MAX_NESTING = 1024;
 
     private Iomem() {}
 
@@ -36,11 +40,17 @@ public final class Iomem {
         String[] lines = text.split("\n", -1);
         int n = lines.length;
         if (n > 0 && lines[n - 1].isEmpty()) n--;
+        else if (n > 0) {
+            // r_show() ends every line with '\n': a last line without one is a cut-off file
+            throw new BadInputException(file, n, "the file ends in the middle of a line (truncated?): " + quote(lines[n - 1]));
+        }
         boolean allZero = n > 0;
         var parsed = new ArrayList<Line>(n);
         for (int i = 0; i < n; i++) {
             String line = lines[i];
             int lineNo = i + 1;
+            // CRLF line ends (a capture that went through a Windows editor or mail): the kernel never writes '\r'
+            if (line.endsWith("\r")) line = line.substring(0, line.length() - 1);
             int sp = 0;
             while (sp < line.length() && line.charAt(sp) == ' ') sp++;
             if (sp % 2 != 0) throw new BadInputException(file, lineNo, "indentation of " + sp + " spaces is not a multiple of 2: " + quote(line));
@@ -64,8 +74,19 @@ public final class Iomem {
             if (Long.compareUnsigned(l.end, l.start) < 0) {
                 throw new BadInputException(file, lineNo, String.format("end %x is below start %x", l.end, l.start));
             }
-            while (stack.size() > l.depth + 1) stack.remove(stack.size() - 1);
+            if (l.depth == MAX_IORES_LEVEL) {
+                // r_show() caps the indentation at MAX_IORES_LEVEL (kernel/resource.c r_show(), unchanged from 2.6 to 6.x: "for (depth = 0,
+                // p = r; depth < MAX_IORES_LEVEL; depth++, p = p->parent)"), so a line at the cap may sit at any depth >= 5.
+                // Siblings never overlap, so its parent is the deepest open resource at depth >= 4 that contains it.
+                while (stack.size() > l.depth + 1 && !contains(stack.get(stack.size() - 1), l)) stack.remove(stack.size() - 1);
+            } else {
+                while (stack.size() > l.depth + 1) stack.remove(stack.size() - 1);
+            }
             Resource parent = stack.get(stack.size() - 1);
+            if (stack.size() > MAX_NESTING) {
+                // PCI has at most 256 buses, each behind a bridge (a window and a bus level): real trees stay far below
+                throw new BadInputException(file, lineNo, "resources nest deeper than " + MAX_NESTING + " levels: not a real resource tree");
+            }
             long flags = notBusy.test(l.name) ? IoResource.MEM : IoResource.MEM | IoResource.BUSY;
             Resource r = new Resource(l.start, l.end, l.name, flags);
             var conflict = tree.requestConflict(parent, r);
@@ -91,8 +112,12 @@ public final class Iomem {
         return Long.parseUnsignedLong(s, 16);
     }
 
+    private static boolean contains(Resource r, Line l) {
+        return Long.compareUnsigned(r.start(), l.start) <= 0 && Long.compareUnsigned(l.end, r.end()) <= 0;
+    }
+
     private static String quote(String s) {
-        return "'" + (s.length() > 120 ? s.substring(0, 120) + "..." : s) + "'";
+        return BadInputException.quote(s);
     }
 
     /** Renders the tree as the kernel's r_show() prints /proc/iomem. */

@@ -24,6 +24,11 @@ public final class Scanner {
     }
 
     public static ScanResult scan(Host host, KernelEra era) {
+        return scan(host, era, false);
+    }
+
+    /** With {@code guest}, also the {@link GuestOutlook} of every BAR (runs the VMM models: {@code barmap scan} asks, fleet does not). */
+    public static ScanResult scan(Host host, KernelEra era, boolean guest) {
         VfioPciModel model = new VfioPciModel(host, era);
         var devices = new ArrayList<DeviceResult>();
         for (PciFunction f : host.functions().values()) {
@@ -42,11 +47,14 @@ public final class Scanner {
         }
         var unknown = host.functions().values().stream().filter(f -> f.passthroughCandidate() && !f.msixKnown())
                 .map(f -> f.bdf().toString()).toList();
-        if (!unknown.isEmpty()) {
-            notes.add("no readable config space for " + (unknown.size() <= 4 ? String.join(", ", unknown) : unknown.size() + " functions")
-                    + ": where their MSI-X table lives is unknown, so MSI-X effects are not shown for them");
+        if (!unknown.isEmpty() && host.notes().stream().noneMatch(n -> n.startsWith("MSI-X unknown for"))) {
+            // the input said nothing about MSI-X (config space beyond the header not readable, or not in the paste)
+            notes.add("MSI-X unknown for " + (unknown.size() <= 4 ? String.join(", ", unknown) : unknown.size() + " functions")
+                    + ": the input does not show their MSI-X capability (needs the config space past the header, read as root);"
+                    + " verdicts on their BARs say what the MSI-X table would change");
         }
-        return new ScanResult(host, era.label(), devices, model.subPageReserved(), notes, model.iomem());
+        var outlook = guest ? GuestOutlook.of(host, era, notes) : java.util.Map.<String, String>of();
+        return new ScanResult(host, era.label(), devices, model.subPageReserved(), notes, model.iomem(), outlook);
     }
 
     private static RegionResult region(ModelVfioDevice d, PciFunction f, int i, KernelEra era, long page) {
@@ -78,9 +86,21 @@ public final class Scanner {
             if (info.caps().stream().anyMatch(c -> c instanceof RegionCap.MsixMappable)) {
                 reason += "; " + table + ": MSIX_MAPPABLE, the VMM still traps the table's page";
             } else if (era.sparseMmapAroundMsix()) {
-                v = Verdict.PARTIAL;
-                reason += "; " + table + ": its page(s) are cut out of the mmap (sparse mmap) and trap";
+                // 4.8-4.15 msix_sparse_mmap_cap(): areas before and after the table's pages only; none left when
+                // the table's pages cover the whole BAR (a 4 KiB BAR whose one page holds the table)
+                // (ModelVfioDevice.sparseAreas: then one zero-sized area, nr_areas = 1 zeroed by kzalloc)
+                boolean nothingLeft = info.caps().stream().anyMatch(c -> c instanceof RegionCap.SparseMmap sm
+                        && sm.areas().stream().allMatch(a -> a.size() == 0));
+                v = nothingLeft ? Verdict.TRAPPED : Verdict.PARTIAL;
+                reason += "; " + table + (nothingLeft ? ": its page(s) are the whole BAR, so the sparse mmap has no area left and every access traps"
+                        : ": its page(s) are cut out of the mmap (sparse mmap) and trap");
             }
+        }
+        if (!f.msixKnown() && b.isMem()) {
+            // three-valued: the table may be in this BAR. Every VMM in vmm/ emulates the table (EmulatedRange
+            // MSIX_TABLE), so its page traps; under 4.8-4.15 vfio-pci's sparse mmap also leaves it out (see above)
+            reason += "; MSI-X unknown: if its table is in this BAR, the VMM traps the table's page"
+                    + (era.sparseMmapAroundMsix() ? " and vfio-pci cuts it out of the mmap (partial)" : "");
         }
         return new RegionResult(i, name, info, 0, v, reason, b.start(), b.end());
     }

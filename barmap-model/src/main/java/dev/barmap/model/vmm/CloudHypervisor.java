@@ -3,6 +3,7 @@ package dev.barmap.model.vmm;
 import dev.barmap.model.guest.BarKey;
 import dev.barmap.model.guest.GuestBar;
 import dev.barmap.model.guest.GuestFirmware;
+import dev.barmap.model.guest.GuestPlatform;
 import dev.barmap.model.passthrough.HostBar;
 import dev.barmap.model.passthrough.MmapArea;
 import dev.barmap.model.passthrough.Msix;
@@ -25,8 +26,11 @@ import java.util.TreeMap;
  *     offset it is an error. Before #7939 the sub-page slot makes KVM_SET_USER_MEMORY_REGION fail with EINVAL.
  *     No check that the guest has other BARs in the expanded page.</li>
  * </ul>
- * The guest placement is applied as the final BAR programming (cloud-hypervisor re-creates the slots in
- * move_bar when the guest moves a BAR; a failure there is logged and the old BAR kept).
+ * The guest BAR addresses are cloud-hypervisor's own ({@link VmmAllocator#cloudHypervisor}: allocate_bars, 32-bit
+ * BARs aligned only to their size, top down), so {@code --guest} does not apply: a 16-byte 32-bit BAR lands off a
+ * page boundary, its (v52: page-expanded) slot is refused by KVM and the VM does not start. When a guest does move
+ * a BAR, pci/src/bus.rs logs "Failed moving device BAR: ..., keeping old BAR" on a move_bar error and goes on; that
+ * is not modelled as a boot failure.
  *
  * @param pr7904 clamp sparse-mmap holes to the physical BAR (v52+)
  * @param pr7939 expand sub-page mmaps at offset 0 to the host page (v52+)
@@ -35,12 +39,18 @@ public record CloudHypervisor(boolean pr7904, boolean pr7939) implements VmmPoli
     public static final CloudHypervisor V51 = new CloudHypervisor(false, false);
     public static final CloudHypervisor V52 = new CloudHypervisor(true, true);
 
-    static final Source ALLOC = new Source("cloud-hypervisor", "pci/src/vfio.rs", "allocate_bars / fixup_msix_region", "PR #5469");
+    static final Source ALLOC = new Source("cloud-hypervisor", "pci/src/vfio.rs, vm-allocator/src/address.rs", "allocate_bars / fixup_msix_region, first_available_range",
+            "PR #5469; same at v51.2 aa208c147 and v52.0 1314ac883");
     static final Source SPARSE = new Source("cloud-hypervisor", "pci/src/vfio.rs", "generate_sparse_areas", "PR #3283, PR #7904");
     static final Source MAP = new Source("cloud-hypervisor", "pci/src/vfio.rs", "map_mmio_regions", "PR #7939");
 
     @Override
-    public String id() { return "cloud-hypervisor"; }
+    public String id() {
+        return pr7904 && pr7939 ? "cloud-hypervisor-52" : "cloud-hypervisor-51" + (pr7904 ? "+7904" : "") + (pr7939 ? "+7939" : "");
+    }
+
+    @Override
+    public String family() { return "cloud-hypervisor"; }
 
     @Override
     public String label() {
@@ -78,7 +88,10 @@ public record CloudHypervisor(boolean pr7904, boolean pr7939) implements VmmPoli
             msixOf.put(p.guestName(), msix);
         }
         topology.emulated().forEach(b -> rb.guestBars.put(b.key(), b));
-        rb.layout = firmware.place(List.copyOf(rb.guestBars.values()), topology.platform());
+        // allocate_bars: cloud-hypervisor programs every BAR itself; its firmware and the guest keep the addresses
+        var pass = rb.guestBars.values().stream().filter(g -> rb.hostBars.containsKey(g.key())).toList();
+        rb.layout = VmmAllocator.cloudHypervisor(topology.platform(), page, topology.platform().equals(GuestPlatform.x86()))
+                .place(topology.emulated(), pass);
 
         for (Passthrough p : topology.devices()) {
             Optional<Msix> msix = msixOf.get(p.guestName());
@@ -98,9 +111,20 @@ public record CloudHypervisor(boolean pr7904, boolean pr7939) implements VmmPoli
                 if (b.sparseMmap().isPresent()) {
                     areas = b.mmapAreas();
                 } else if (b.msixMappable()) {
-                    if ((gpa & 0xfff) != 0) return rb.fail("Failed to map VFIO MMIO region: Invalid region alignment", SPARSE);
-                    if ((b.size() & 0xfff) != 0) return rb.fail("Failed to map VFIO MMIO region: Invalid region size", SPARSE);
+                    if ((gpa & 0xfff) != 0) return rb.fail("Failed to map VFIO MMIO region: Invalid region alignment", BootFailure.Cause.KVM_SLOT_REFUSED, SPARSE);
+                    if ((b.size() & 0xfff) != 0) return rb.fail("Failed to map VFIO MMIO region: Invalid region size", BootFailure.Cause.MMAP_FAILED, SPARSE);
                     areas = sparseAround(b, msix, page);
+                    // generate_sparse_areas (v52.0 1314ac883) rounds the table's offset down and its size up separately,
+                    // so a table that straddles a page boundary keeps its tail outside the hole: mapped directly
+                    msix.filter(m -> m.tableBar() == b.index() && m.tableOffset() < b.size()).ifPresent(m -> {
+                        long holeEnd = VmmSupport.alignDown(m.tableOffset(), page) + VmmSupport.alignUp(m.tableSize(), page);
+                        if (holeEnd < m.tableOffset() + m.tableSize()) {
+                            rb.warnings.add(String.format("%s BAR%d: MSI-X table [0x%x, 0x%x) partly mapped directly: generate_sparse_areas carves only "
+                                    + "[0x%x, 0x%x), so guest writes to [0x%x, 0x%x) reach the device and bypass cloud-hypervisor's MSI-X emulation "
+                                    + "(barmap's description)", p.guestName(), b.index(), m.tableOffset(), m.tableOffset() + m.tableSize(),
+                                    VmmSupport.alignDown(m.tableOffset(), page), holeEnd, holeEnd, m.tableOffset() + m.tableSize()));
+                        }
+                    });
                 } else {
                     areas = List.of(new MmapArea(0, b.size()));
                 }
@@ -108,19 +132,19 @@ public record CloudHypervisor(boolean pr7904, boolean pr7939) implements VmmPoli
                     long len = a.size();
                     if (len < page && pr7939) {
                         if (a.offset() != 0) {
-                            return rb.fail(String.format("Failed to map VFIO MMIO region: Failed to mmap the area (BAR %d: sub-page sparse area at non-zero offset 0x%x cannot be safely expanded to page size)", b.index(), a.offset()), MAP);
+                            return rb.fail(String.format("Failed to map VFIO MMIO region: Failed to mmap the area (BAR %d: sub-page sparse area at non-zero offset 0x%x cannot be safely expanded to page size)", b.index(), a.offset()), BootFailure.Cause.SUB_PAGE_AREA, MAP);
                         }
                         len = page;
                     }
                     var mm = VmmSupport.hostMmap(b, a.offset(), len, page);
                     if (mm.isPresent()) {
                         return rb.fail(String.format("Failed to map VFIO MMIO region: Failed to mmap the area (Could not mmap sparse area (offset = 0x%x, size = 0x%x): %s)",
-                                a.offset(), len, VmmSupport.EINVAL), MAP);
+                                a.offset(), len, VmmSupport.EINVAL), BootFailure.Cause.MMAP_FAILED, MAP);
                     }
                     rb.addMmap(k, new MmapArea(a.offset(), len));
                     var kvm = rb.kvmSlot(k, gpa + a.offset(), len, b.hostStart() + a.offset());
                     if (kvm.isPresent()) {
-                        return rb.fail("Failed to map VFIO MMIO region: Failed to create user memory region (" + kvm.get() + ")", MAP);
+                        return rb.fail("Failed to map VFIO MMIO region: Failed to create user memory region (" + kvm.get() + ")", BootFailure.Cause.KVM_SLOT_REFUSED, MAP);
                     }
                 }
             }

@@ -11,33 +11,58 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Firecracker src/vmm/src/vfio.rs (feature/vfio branch, 2c6128563 2026-04-08; upstreaming series #6055…#6219):
- * vfio_allocate_memory_ranges_for_bars aligns BARs to max(host page, size) and skips I/O BARs (the guest never
- * sees them); vfio_calculate_bar_areas page-rounds the MSI-X table and PBA holes and fails with
- * MsixTableOutOfRange / MsixPbaOutOfRange when a hole does not fit in the region; no sub-page expansion, so a
- * region smaller than the page is mmapped and registered at its own size and KVM_SET_USER_MEMORY_REGION fails with
- * EINVAL (vfio_map_bar_mapping → SetUserMemoryRegion); #6219 (open) turns that into an explicit
- * BARSmallerThanHostPage check. No BAR relocation.
+ * Firecracker VFIO as on the branch of PR #6055 (2c6128563, "vfio: connect VFIO device creation logic",
+ * 2026-08-18). No Firecracker release attaches VFIO devices: feature/vfio (8c8fc631a, "vfio: add VfioBars") has
+ * only the BAR allocation, and the series' last step, #6219 ("wire it all up"), is open.
+ * <ul>
+ * <li>vfio_allocate_memory_ranges_for_bars: BARs aligned to max(host page, size), FirstMatch; I/O BARs skipped
+ *     (the guest never sees them) ({@link VmmAllocator#firecracker}). The guest keeps those addresses.</li>
+ * <li>vfio_prepare_device: a device without MSI-X irq or capability fails with NoMsixIrq.</li>
+ * <li>vfio_calculate_bar_areas: page-rounded MSI-X table and PBA holes; MsixTableOutOfRange / MsixPbaOutOfRange
+ *     when a hole does not fit in the region; a BAR holding the table or PBA is not mmapped without MSIX_MAPPABLE
+ *     or a sparse cap.</li>
+ * <li>vfio_map_bar_mapping: no sub-page expansion, so a region smaller than the page is registered at its own size
+ *     and KVM_SET_USER_MEMORY_REGION fails with EINVAL (SetUserMemoryRegion).</li>
+ * </ul>
+ * Later changes the issue reports for the series (a BARSmallerThanHostPage check, the PBA passed through as
+ * read-only, #6114 relaxing MsixTableOutOfRange) are not on 2c6128563 nor on feature/vfio and are not modelled.
  */
 public record Firecracker() implements VmmPolicy {
-    public static final Firecracker DEFAULT = new Firecracker();
+    public static final Firecracker PR6055 = new Firecracker();
+    public static final Firecracker DEFAULT = PR6055;
 
-    static final Source AREAS = new Source("firecracker", "src/vmm/src/vfio.rs", "vfio_calculate_bar_areas", "feature/vfio 2c6128563 (#6114)");
-    static final Source MAP = new Source("firecracker", "src/vmm/src/vfio.rs", "vfio_map_bar_mapping", "feature/vfio 2c6128563");
-
-    @Override
-    public String id() { return "firecracker"; }
-
-    @Override
-    public String label() { return "Firecracker (feature/vfio)"; }
+    static final Source AREAS = new Source("firecracker", "src/vmm/src/vfio.rs", "vfio_calculate_bar_areas", "#6055 2c6128563");
+    static final Source MAP = new Source("firecracker", "src/vmm/src/vfio.rs", "vfio_map_bar_mapping", "#6055 2c6128563");
+    static final Source PREPARE = new Source("firecracker", "src/vmm/src/vfio.rs", "vfio_prepare_device", "#6055 2c6128563");
+    static final Source ALLOC = new Source("firecracker", "src/vmm/src/vfio.rs", "vfio_allocate_memory_ranges_for_bars", "feature/vfio 8c8fc631a");
 
     @Override
-    public List<Source> sources() { return List.of(AREAS, MAP); }
+    public String id() { return "firecracker-pr6055"; }
+
+    @Override
+    public String family() { return "firecracker"; }
+
+    @Override
+    public String label() { return "Firecracker #6055 (unreleased)"; }
+
+    @Override
+    public List<Source> sources() { return List.of(ALLOC, PREPARE, AREAS, MAP); }
 
     @Override
     public VmmRun run(Topology topology, GuestFirmware firmware, long page) {
         var rb = new RunBuilder(id(), page);
-        rb.placeHostSized(topology, firmware, false);
+        for (Passthrough p : topology.devices()) {
+            // vfio_prepare_device (#6055 2c6128563 vfio.rs:1472-1490): no MSI-X irq or capability → NoMsixIrq,
+            // whose Display is "Device does not provide MSIx irq" (displaydoc, vfio.rs:73), copied
+            if (p.host().msix().isEmpty() && p.host().msixKnown()) {
+                return rb.failVerbatim(p.host().bdf() + ": Device does not provide MSIx irq", BootFailure.Cause.NO_MSIX, PREPARE);
+            }
+            if (p.host().msix().isEmpty()) {
+                rb.warnings.add(p.guestName() + ": Firecracker refuses a device without MSI-X (NoMsixIrq); the input does not show "
+                        + "whether this one has it (barmap's description)");
+            }
+        }
+        rb.placeHostSized(topology, VmmAllocator.firecracker(topology.platform(), page), false);
         for (Passthrough p : topology.devices()) {
             for (HostBar b : p.host().bars()) {
                 if (b.io() && b.size() > 0) rb.notes.put(VmmSupport.key(p, b.index()), "I/O BAR skipped: not exposed to the guest");
@@ -54,23 +79,19 @@ public record Firecracker() implements VmmPolicy {
                 boolean holdsMsix = false;
                 if (msix.isPresent()) {
                     Msix m = msix.get();
-                    if (m.tableBar() == b.index()) {
+                    // vfio_calculate_bar_areas: each hole is [align_down(offset), align_down(offset) + align_up(offset % page + size))
+                    for (var mr : VmmSupport.msixRanges(b.index(), m, m.pbaSize())) {
                         holdsMsix = true;
-                        long off = m.tableOffset() & -page, size = VmmSupport.alignUp((m.tableOffset() & (page - 1)) + m.tableSize(), page);
-                        if (off + size > b.size()) {
-                            return rb.fail(String.format("BAR%d MSI-X table at offset 0x%x size 0x%x does not fit in region of size 0x%x", b.index(), off, size, b.size()), AREAS);
+                        MmapArea r = mr.range(), hole = VmmSupport.pageRounded(r, page);
+                        boolean table = mr.kind() == EmulatedRange.Kind.MSIX_TABLE;
+                        if (hole.end() > b.size()) {
+                            // VfioError::MsixTableOutOfRange / MsixPbaOutOfRange Display (displaydoc), vfio.rs:79 / :81 at 2c6128563, copied
+                            return rb.failVerbatim(String.format(table ? "BAR%d MSI-X table at offset %#x size %#x does not fit in region of size %#x"
+                                    : "BAR%d MSI-X PBA at offset %#x size %#x does not fit in region of size %#x", b.index(), hole.offset(), hole.size(), b.size()),
+                                    BootFailure.Cause.MSIX_LAYOUT, AREAS);
                         }
-                        holes.add(new MmapArea(off, size));
-                        rb.emulated.add(new EmulatedRange(k, gpa + m.tableOffset(), m.tableSize(), EmulatedRange.Kind.MSIX_TABLE));
-                    }
-                    if (m.pbaBar() == b.index()) {
-                        holdsMsix = true;
-                        long off = m.pbaOffset() & -page, size = VmmSupport.alignUp((m.pbaOffset() & (page - 1)) + m.pbaSize(), page);
-                        if (off + size > b.size()) {
-                            return rb.fail(String.format("BAR%d MSI-X PBA at offset 0x%x size 0x%x does not fit in region of size 0x%x", b.index(), off, size, b.size()), AREAS);
-                        }
-                        holes.add(new MmapArea(off, size));
-                        rb.emulated.add(new EmulatedRange(k, gpa + m.pbaOffset(), m.pbaSize(), EmulatedRange.Kind.MSIX_PBA));
+                        holes.add(hole);
+                        rb.emulated.add(new EmulatedRange(k, gpa + r.offset(), r.size(), mr.kind()));
                     }
                 }
                 List<MmapArea> areas;
@@ -81,7 +102,8 @@ public record Firecracker() implements VmmPolicy {
                     areas = b.mmapAreas();
                     for (MmapArea a : areas) {
                         if (a.end() > b.size() || (a.offset() & (page - 1)) != 0 || (a.size() & (page - 1)) != 0) {
-                            return rb.fail(String.format("BAR%d sparse mmap area at offset 0x%x size 0x%x does not fit in region of size 0x%x", b.index(), a.offset(), a.size(), b.size()), AREAS);
+                            // VfioError::SparseMmapAreaOutOfRange Display, vfio.rs:83 at 2c6128563, copied
+                            return rb.failVerbatim(String.format("BAR%d sparse mmap area at offset %#x size %#x does not fit in region of size %#x", b.index(), a.offset(), a.size(), b.size()), BootFailure.Cause.MMAP_FAILED, AREAS);
                         }
                     }
                 } else if (!b.mmappable()) {
@@ -93,10 +115,10 @@ public record Firecracker() implements VmmPolicy {
                 }
                 for (MmapArea a : areas) {
                     var mm = VmmSupport.hostMmap(b, a.offset(), a.size(), page);
-                    if (mm.isPresent()) return rb.fail("mmap failed", MAP);
+                    if (mm.isPresent()) return rb.failVerbatim("mmap failed", BootFailure.Cause.MMAP_FAILED, MAP);   // VfioError::Mmap Display, vfio.rs:65
                     rb.addMmap(k, a);
                     var kvm = rb.kvmSlot(k, gpa + a.offset(), a.size(), b.hostStart() + a.offset());
-                    if (kvm.isPresent()) return rb.fail("Failed to set KVM user memory region: " + VmmSupport.EINVAL, MAP);
+                    if (kvm.isPresent()) return rb.fail("Failed to set KVM user memory region: " + VmmSupport.EINVAL, BootFailure.Cause.KVM_SLOT_REFUSED, MAP);   // SetUserMemoryRegion Display (vfio.rs:69) around barmap's wording of the errno
                 }
             }
         }

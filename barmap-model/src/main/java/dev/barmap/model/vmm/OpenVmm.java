@@ -13,24 +13,43 @@ import java.util.Optional;
  * OpenVMM vm/devices/pci/vfio_assigned_device: #3336 direct-maps the mmappable areas of each BAR minus the
  * page-rounded MSI-X table and PBA; #3936 leaves regions smaller than a page trapped (trap-and-emulate), so a
  * sub-page BAR never gets a slot and never fails.
+ *
+ * <p>VfioAssignedPciDevice::new (vm/devices/pci/vfio_assigned_device/src/lib.rs, since #3319 985e668a4; read at
+ * 1488a37b7, 2026-08-21) refuses the whole device when a BAR is an I/O BAR ({@code anyhow::bail!("PIO BARs are not
+ * supported")}, lib.rs:406) or its vfio region size is not a power of two (lib.rs:414).
  */
 public record OpenVmm() implements VmmPolicy {
     public static final OpenVmm DEFAULT = new OpenVmm();
 
     static final Source MAP = new Source("openvmm", "vm/devices/pci/vfio_assigned_device", "BAR mapping", "PR #3336, PR #3936");
+    static final Source NEW = new Source("openvmm", "vm/devices/pci/vfio_assigned_device/src/lib.rs", "VfioAssignedPciDevice::new", "#3319 985e668a4, read at 1488a37b7");
 
     @Override
-    public String id() { return "openvmm"; }
+    public String id() { return "openvmm-2026-08"; }
 
     @Override
-    public String label() { return "OpenVMM"; }
+    public String family() { return "openvmm"; }
 
     @Override
-    public List<Source> sources() { return List.of(MAP); }
+    public String label() { return "OpenVMM 2026-08"; }
+
+    @Override
+    public List<Source> sources() { return List.of(NEW, MAP); }
 
     @Override
     public VmmRun run(Topology topology, GuestFirmware firmware, long page) {
         var rb = new RunBuilder(id(), page);
+        for (Passthrough p : topology.devices()) {
+            for (HostBar b : p.host().bars()) {
+                if (b.size() == 0) continue;
+                // lib.rs:406 (1488a37b7), copied
+                if (b.io()) return rb.failVerbatim(p.host().bdf() + ": PIO BARs are not supported", BootFailure.Cause.IO_BAR_REFUSED, NEW);
+                // lib.rs:414 (1488a37b7), copied
+                if (Long.bitCount(b.size()) != 1) {
+                    return rb.failVerbatim(String.format("%s: BAR size is not a power of two: %#x", p.host().bdf(), b.size()), BootFailure.Cause.BAR_SIZE_NOT_POW2, NEW);
+                }
+            }
+        }
         rb.placeHostSized(topology, firmware, true);
 
         for (Passthrough p : topology.devices()) {

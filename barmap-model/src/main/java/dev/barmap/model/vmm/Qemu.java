@@ -8,6 +8,7 @@ import dev.barmap.model.memory.KvmSlot;
 import dev.barmap.model.memory.KvmSlots;
 import dev.barmap.model.passthrough.HostBar;
 import dev.barmap.model.passthrough.MmapArea;
+import dev.barmap.model.passthrough.Msix;
 import dev.barmap.model.vmm.qemu.QemuMachine;
 import dev.barmap.model.vmm.qemu.QemuOptions;
 import dev.barmap.model.vmm.qemu.QemuPciFunction;
@@ -25,24 +26,53 @@ import java.util.Optional;
  * to the host page only when page-aligned in the guest and re-added at priority 0, so any BAR sharing the page
  * wins and the page loses its slot.
  */
-public record Qemu(QemuOptions options) implements VmmPolicy {
+public record Qemu(QemuOptions options, Map<String, QemuOptions> perDevice) implements VmmPolicy {
     public static final Qemu DEFAULT = new Qemu(QemuOptions.DEFAULT);
+
+    /**
+     * @param options   the options of every vfio-pci device (and the machine's vfio-no-msix-emulation)
+     * @param perDevice host BDF → the options of that device ({@code -device vfio-pci,host=BDF,...}), overriding
+     *                  {@code options}
+     */
+    public Qemu {
+        perDevice = Map.copyOf(perDevice);
+    }
+
+    public Qemu(QemuOptions options) { this(options, Map.of()); }
+
+    /** The options {@code -device vfio-pci,host=bdf} runs with. */
+    public QemuOptions optionsFor(String bdf) { return perDevice.getOrDefault(bdf, options); }
+
+    /** This policy with device {@code bdf} run with {@code o}. */
+    public Qemu withDevice(String bdf, QemuOptions o) {
+        var m = new java.util.TreeMap<>(perDevice);
+        m.put(bdf, o);
+        return new Qemu(options, m);
+    }
 
     static final Source SUB_PAGE = new Source("qemu", "hw/vfio/pci.c", "vfio_sub_page_bar_update_mapping", "2.8 (95251725e335)");
     static final Source REALIZE = new Source("qemu", "hw/vfio/pci.c", "vfio_realize / vfio_msix_early_setup / vfio_pci_relocate_msix", "7.2");
     static final Source ALIGN = new Source("qemu", "accel/kvm/kvm-all.c", "kvm_align_section", "2.12+");
+    static final Source QUIRKS = new Source("qemu", "hw/vfio/pci-quirks.c", "vfio_probe_rtl8168_bar2_quirk", "7.2");
+    static final Source INTX = new Source("qemu", "hw/vfio/pci.c", "vfio_intx_interrupt / vfio_intx_mmap_enable", "7.2");
     static final Source FIXUP = new Source("qemu", "hw/vfio/pci.c", "vfio_pci_fixup_msix_region", "2.6+ (MSIX_MAPPABLE early return since 2.12)");
 
     @Override
-    public String id() { return "qemu"; }
+    public String id() { return "qemu-7.2"; }
+
+    @Override
+    public String family() { return "qemu"; }
 
     @Override
     public String label() {
-        return "QEMU 7.2" + options.msixRelocation().map(b -> " x-msix-relocation=bar" + b).orElse("");
+        var sb = new StringBuilder("QEMU 7.2");
+        if (!options.describe().isEmpty()) sb.append(' ').append(options.describe().substring(1));
+        perDevice.forEach((bdf, o) -> sb.append(" [").append(bdf).append(o.describe()).append(']'));
+        return sb.toString();
     }
 
     @Override
-    public List<Source> sources() { return List.of(SUB_PAGE, FIXUP, REALIZE, ALIGN); }
+    public List<Source> sources() { return List.of(SUB_PAGE, FIXUP, REALIZE, QUIRKS, INTX, ALIGN); }
 
     @Override
     public VmmRun run(Topology topology, GuestFirmware firmware, long hostPageSize) {
@@ -51,9 +81,9 @@ public record Qemu(QemuOptions options) implements VmmPolicy {
         Map<BarKey, HostBar> hostBars = new HashMap<>();
         Map<String, QemuPciFunction> functions = new LinkedHashMap<>();
         for (Passthrough p : topology.devices()) {
-            var r = QemuPciFunction.VfioPci.realize(machine, p.host(), options);
+            var r = QemuPciFunction.VfioPci.realize(machine, p.host(), optionsFor(p.host().bdf()));
             if (r instanceof QemuPciFunction.VfioPci.Realized.Failed f) {
-                return failed(new BootFailure("-device vfio-pci,host=" + p.host().bdf() + ": " + f.error(), REALIZE),
+                return failed(new BootFailure(f.cause(), "-device vfio-pci,host=" + p.host().bdf() + ": " + f.error(), false, REALIZE),
                         guestBars, hostBars);
             }
             var dev = ((QemuPciFunction.VfioPci.Realized.Ok) r).device();
@@ -90,7 +120,7 @@ public record Qemu(QemuOptions options) implements VmmPolicy {
             // EINVAL and QEMU aborts
             var err = KvmSlots.check(s.guestStart(), s.size(), s.offsetInRegion(), hostPageSize);
             if (err.isPresent()) {
-                return failed(new BootFailure("kvm_set_phys_mem: error registering slot: Invalid argument (" + err.get() + ")", ALIGN), guestBars, hostBars);
+                return failed(new BootFailure(BootFailure.Cause.KVM_SLOT_REFUSED, "kvm_set_phys_mem: error registering slot: Invalid argument (" + err.get() + ")", false, ALIGN), guestBars, hostBars);
             }
             var ref = (QemuPciFunction.BarRef) s.region().backing().owner();
             String guestName = nameOf(functions, ref.bdf());
@@ -102,12 +132,26 @@ public record Qemu(QemuOptions options) implements VmmPolicy {
         Map<BarKey, String> notes = new HashMap<>();
         for (var e : functions.entrySet()) {
             if (!(e.getValue() instanceof QemuPciFunction.VfioPci v)) continue;
+            QemuOptions o = optionsFor(v.host().bdf());
             v.msix().ifPresent(m -> {
                 addRange(emulated, v, e.getKey(), m.tableBar(), m.tableOffset(), m.tableSize(), EmulatedRange.Kind.MSIX_TABLE,
-                        !options.noMsixEmulation());
+                        !o.noMsixEmulation());
                 addRange(emulated, v, e.getKey(), m.pbaBar(), m.pbaOffset(), m.pbaSize(), EmulatedRange.Kind.MSIX_PBA,
-                        options.pbaEmulated());
+                        o.pbaEmulated());
             });
+            if (v.host().is(0x10ec, 0x8168) && v.regionSize(2) > 0 && v.barAddress(2) != QemuPciFunction.UNMAPPED) {
+                // vfio_probe_rtl8168_bar2_quirk: the windows at BAR2 +0x70 and +0x74 (4 bytes each)
+                emulated.add(new EmulatedRange(new BarKey(e.getKey(), 2), v.barAddress(2) + 0x70, 8, EmulatedRange.Kind.QUIRK));
+            }
+            if (o.msixRelocation().isPresent() && v.host().msix().isPresent() && v.msix().isPresent()) {
+                // vfio_pci_relocate_msix: the table and PBA now live in the target BAR, past any host bytes
+                Msix now = v.msix().get();
+                long at = v.barAddress(now.tableBar());
+                notes.put(new BarKey(e.getKey(), v.host().msix().get().tableBar()), String.format(
+                        "x-msix-relocation=bar%d: the MSI-X table moved to BAR%d +0x%x%s (guest BAR%d is %s)", now.tableBar(), now.tableBar(),
+                        now.tableOffset(), at == QemuPciFunction.UNMAPPED ? "" : String.format(" = guest %x", at + now.tableOffset()),
+                        now.tableBar(), dev.barmap.model.vfio.Sizes.human(v.barSize(now.tableBar()))));
+            }
             for (int i = 0; i < 6; i++) {
                 if (v.regionSize(i) == 0) continue;
                 BarKey k = new BarKey(e.getKey(), i);
@@ -119,7 +163,16 @@ public record Qemu(QemuOptions options) implements VmmPolicy {
                 }
             }
         }
-        return new VmmRun(id(), Optional.empty(), guestBars, hostBars, layout, direct, emulated, mmaps, notes, machine.warnings());
+        var warnings = new ArrayList<>(machine.warnings());
+        for (Passthrough p : topology.devices()) {
+            if (p.host().msix().isPresent()) continue;
+            // hw/vfio/pci.c vfio_intx_interrupt / vfio_intx_mmap_enable (QEMU 7.2): while INTx is handled in QEMU
+            // (no KVM resampling irqfd), each interrupt disables the BAR mmaps until x-intx-mmap-timeout-ms (1100) of quiet
+            warnings.add(p.guestName() + (p.host().msixKnown() ? ": no MSI-X" : ": MSI-X unknown")
+                    + "; if it interrupts with INTx handled in QEMU (not KVM's resampling irqfd), every interrupt unmaps all its BARs "
+                    + "(trapped) until x-intx-mmap-timeout-ms (default 1100) passes without one (barmap's description)");
+        }
+        return new VmmRun(id(), Optional.empty(), guestBars, hostBars, layout, direct, emulated, mmaps, notes, warnings);
     }
 
     private static void addRange(List<EmulatedRange> out, QemuPciFunction.VfioPci v, String name, int bar, long off, long size,

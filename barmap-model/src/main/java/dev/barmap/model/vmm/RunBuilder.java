@@ -49,10 +49,26 @@ final class RunBuilder {
         layout = firmware.place(List.copyOf(guestBars.values()), topology.platform());
     }
 
+    /**
+     * As {@link #placeHostSized} for the VMMs that assign the guest BAR addresses themselves: the VMM's allocator
+     * places them and the guest keeps them.
+     */
+    void placeHostSized(Topology topology, VmmAllocator allocator, boolean includeIo) {
+        var pass = new ArrayList<GuestBar>();
+        for (Passthrough p : topology.devices()) {
+            for (var g : VmmSupport.hostSizedBars(p, includeIo)) {
+                guestBars.put(g.key(), g);
+                hostBars.put(g.key(), p.host().bar(g.key().index()).orElseThrow());
+                pass.add(g);
+            }
+        }
+        topology.emulated().forEach(b -> guestBars.put(b.key(), b));
+        layout = allocator.place(topology.emulated(), pass);
+    }
+
     /** The MSI-X table and PBA that live in BAR {@code barIndex} (at guest address {@code gpa}) are emulated. */
     void emulateMsix(BarKey k, int barIndex, long gpa, Msix m, long pbaSize) {
-        if (m.tableBar() == barIndex) emulated.add(new EmulatedRange(k, gpa + m.tableOffset(), m.tableSize(), EmulatedRange.Kind.MSIX_TABLE));
-        if (m.pbaBar() == barIndex) emulated.add(new EmulatedRange(k, gpa + m.pbaOffset(), pbaSize, EmulatedRange.Kind.MSIX_PBA));
+        for (var r : VmmSupport.msixRanges(barIndex, m, pbaSize)) emulated.add(new EmulatedRange(k, gpa + r.range().offset(), r.range().size(), r.kind()));
     }
 
     void addMmap(BarKey k, MmapArea a) { mmaps.computeIfAbsent(k, x -> new ArrayList<>()).add(a); }
@@ -77,7 +93,13 @@ final class RunBuilder {
         return new VmmRun(vmm, Optional.empty(), guestBars, hostBars, layout, direct, emulated, mmaps, notes, warnings);
     }
 
-    VmmRun fail(String message, Source source) {
-        return new VmmRun(vmm, Optional.of(new BootFailure(message, source)), guestBars, hostBars, layout, direct, emulated, mmaps, notes, warnings);
+    /** The VMM stops with barmap's description of the failure. */
+    VmmRun fail(String message, BootFailure.Cause cause, Source source) {
+        return new VmmRun(vmm, Optional.of(new BootFailure(cause, message, false, source)), guestBars, hostBars, layout, direct, emulated, mmaps, notes, warnings);
+    }
+
+    /** The VMM stops with an error text copied from its source (the caller cites file and line). */
+    VmmRun failVerbatim(String message, BootFailure.Cause cause, Source source) {
+        return new VmmRun(vmm, Optional.of(new BootFailure(cause, message, true, source)), guestBars, hostBars, layout, direct, emulated, mmaps, notes, warnings);
     }
 }

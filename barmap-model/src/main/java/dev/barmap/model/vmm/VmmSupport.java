@@ -4,6 +4,8 @@ import dev.barmap.model.guest.BarKey;
 import dev.barmap.model.guest.GuestBar;
 import dev.barmap.model.passthrough.HostBar;
 import dev.barmap.model.passthrough.HostDevice;
+import dev.barmap.model.passthrough.MmapArea;
+import dev.barmap.model.passthrough.Msix;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +42,26 @@ final class VmmSupport {
             out.add(new GuestBar(new BarKey(p.guestName(), b.index()), pow2(b.size()), b.io(), b.mem64(), b.prefetchable(), p.bus()));
         }
         return out;
+    }
+
+    /**
+     * The MSI-X table and PBA ranges (offset, size) that lie in BAR {@code bar}, table first: the one place the
+     * policies read them from (each then rounds them as its VMM does).
+     */
+    static List<MsixRange> msixRanges(int bar, Msix m, long pbaSize) {
+        var out = new ArrayList<MsixRange>();
+        if (m.tableBar() == bar) out.add(new MsixRange(EmulatedRange.Kind.MSIX_TABLE, new MmapArea(m.tableOffset(), m.tableSize())));
+        if (m.pbaBar() == bar) out.add(new MsixRange(EmulatedRange.Kind.MSIX_PBA, new MmapArea(m.pbaOffset(), pbaSize)));
+        return out;
+    }
+
+    /** The MSI-X table or PBA inside a BAR: which one, and its (offset, size). */
+    record MsixRange(EmulatedRange.Kind kind, MmapArea range) {}
+
+    /** [align_down(offset), align_up(offset + size)): the host pages a range touches (crosvm, Firecracker, OpenVMM). */
+    static MmapArea pageRounded(MmapArea r, long page) {
+        long begin = alignDown(r.offset(), page);
+        return new MmapArea(begin, alignUp(r.end(), page) - begin);
     }
 
     static long pow2(long size) {

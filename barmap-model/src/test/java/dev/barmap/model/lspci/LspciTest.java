@@ -49,6 +49,7 @@ class LspciTest {
             00:14.0 USB controller [0c03]: Intel Corporation Device [8086:a36d] (rev 10) (prog-if 30 [XHCI])
             \tRegion 0: Memory at a1210000 (64-bit, non-prefetchable) [size=64K]
             \tCapabilities: [70] Power Management version 2
+            \tKernel driver in use: xhci_hcd
             """;
 
     @Test
@@ -222,8 +223,18 @@ class LspciTest {
         var v = assertThrows(BadInputException.class, () -> host("""
                 01:00.0 Ethernet controller: X
                 \tMemory at fe200000 (32-bit, non-prefetchable) [size=16K]
+                \tMemory at fe204000 (32-bit, non-prefetchable) [size=16K]
+                \tMemory at fe208000 (32-bit, non-prefetchable) [size=16K]
+                \tMemory at fe20c000 (32-bit, non-prefetchable) [size=16K]
+                \tMemory at fe210000 (32-bit, non-prefetchable) [size=16K]
+                \tMemory at fe214000 (32-bit, non-prefetchable) [size=16K]
+                \tMemory at fe218000 (32-bit, non-prefetchable) [size=16K]
                 """));
-        assertTrue(v.problem().contains("lspci -v"), v.getMessage());
+        assertEquals(8, v.line());
+        assertTrue(v.problem().contains("BARs 0-5"), v.getMessage());
+        var p = assertThrows(BadInputException.class, () -> host("00:1c.0/00.0 Ethernet controller: X\n"));
+        assertTrue(p.problem().contains("lspci -PP"), p.getMessage());
+        assertEquals(1, p.line());
         var overlap = assertThrows(BadInputException.class, () -> host("""
                 01:00.0 Ethernet controller: X
                 \tRegion 0: Memory at fe200000 (32-bit, non-prefetchable) [size=16K]
@@ -237,5 +248,133 @@ class LspciTest {
         var conflict = assertThrows(BadInputException.class, () -> host(
                 "01:00.0 Ethernet controller [0200]: X [8086:1533]\n", "01:00.0 Ethernet controller [0200]: Y [10ec:8168]\n"));
         assertEquals("in1", conflict.file());
+    }
+
+    static List<String> notes(String... texts) {
+        return host(texts).notes();
+    }
+
+    @Test
+    void verboseOnceNumbersBarsInPrintOrderAndSaysSo() {
+        // lspci -v: show_bases() prints no "Region N:" and skips unimplemented BARs and 64-bit upper halves
+        Host h = host("""
+                01:00.0 3D controller [0302]: NVIDIA Corporation Device [10de:2329] (rev a1)
+                \tMemory at 18002000000 (64-bit, prefetchable) [size=16M]
+                \tMemory at 16000000000 (64-bit, prefetchable) [size=128G]
+                \tI/O ports at 0780 [size=32]
+                \tMemory at fe010000 (32-bit, non-prefetchable)
+                \tKernel driver in use: nvidia
+                """);
+        PciFunction f = fn(h, "01:00.0");
+        assertEquals(0x18002000000L, f.resource(0).start());
+        assertEquals(0x16000000000L, f.resource(2).start());
+        assertEquals(128L << 30, f.resource(2).len());
+        assertTrue(f.resource(4).isIo());
+        assertTrue(f.resource(5).empty(), "no size shown: not modelled");
+        assertTrue(h.notes().stream().anyMatch(n -> n.contains("lspci -v does not print BAR numbers")), h.notes().toString());
+        assertTrue(h.notes().stream().anyMatch(n -> n.contains("BAR5 at fe010000")), h.notes().toString());
+        assertFalse(f.msixKnown());
+    }
+
+    @Test
+    void verboseOnceWithHexDumpTakesTheNumbersFromTheRegisters() {
+        // BAR0 unimplemented, BAR1 at fe200000: lspci -v prints one "Memory at" line, the dump says it is BAR1
+        String hex = "00: 86 80 33 15 06 04 10 00 03 00 00 02 10 00 00 00\n"
+                + "10: 00 00 00 00 00 00 20 fe 00 00 00 00 00 00 00 00\n"
+                + "20: 00 00 00 00 00 00 00 00 00 00 00 00 86 80 00 00\n"
+                + "30: 00 00 00 00 00 00 00 00 00 00 00 00 0b 01 00 00\n";
+        Host h = host("01:00.0 Ethernet controller: Intel Corporation I210\n\tMemory at fe200000 (32-bit, non-prefetchable) [size=128K]\n" + hex);
+        assertEquals(0xfe200000L, fn(h, "01:00.0").resource(1).start());
+        assertTrue(fn(h, "01:00.0").resource(0).empty());
+        assertTrue(h.notes().stream().noneMatch(n -> n.contains("does not print BAR numbers")), h.notes().toString());
+    }
+
+    @Test
+    void bridgePathsOfLspciPAndPP() {
+        // lspci.c show_slot_path(): -PP prints bb:dd.f at every level, -P only dd.f below the first
+        Host pp = host("""
+                00:06.0 PCI bridge: Intel Corporation 12th Gen Core Processor PCI Express x4 Controller #0 (rev 02)
+                00:06.0/02:00.0 Non-Volatile memory controller: SK hynix Platinum P41/PC801 NVMe Solid State Drive
+                \tRegion 0: Memory at 84000000 (64-bit, non-prefetchable) [size=16K]
+                """);
+        assertEquals(0x84000000L, fn(pp, "0000:02:00.0").resource(0).start());
+        Host p = host("""
+                0000:00:1c.0 PCI bridge: Intel Corporation Device 1901 (rev 07)
+                \tBus: primary=00, secondary=03, subordinate=03, sec-latency=0
+                0000:00:1c.0/00.0 Ethernet controller: Intel Corporation I210
+                \tRegion 0: Memory at 84000000 (32-bit, non-prefetchable) [size=128K]
+                """);
+        assertEquals(0x84000000L, fn(p, "0000:03:00.0").resource(0).start());
+    }
+
+    @Test
+    void markdownAndEmailQuotingAreStrippedWithANote() {
+        Host h = host("""
+                > ```
+                > 67:00.0 Ethernet controller: Intel Corporation Ethernet Connection X722 for 10GbE backplane (rev 09)
+                > 	**Region 0: Memory at bc000000 (64-bit, prefetchable) [size=16M]
+                > 	Region 3: Memory at c1000000 (64-bit, prefetchable) [size=32K]**
+                > ```
+                """);
+        assertEquals(16 << 20, fn(h, "67:00.0").resource(0).len(), "the bold 16M BAR is read, not lost");
+        assertEquals(0xc1000000L, fn(h, "67:00.0").resource(3).start());
+        String note = h.notes().stream().filter(n -> n.startsWith("in0: removed")).findFirst().orElseThrow(() -> new AssertionError(h.notes()));
+        assertTrue(note.contains("quote markers") && note.contains("code fence") && note.contains("bold"), note);
+        assertTrue(Lspci.looksLikeLspci("> 01:00.0 Ethernet controller: X\n"));
+        assertTrue(Lspci.looksLikeLspci("`IOMMU Group  12: 0000:01:00.0 USB controller [0c03]: X [1022:43d0]\n"));
+    }
+
+    @Test
+    void aCutCapabilityListLeavesMsixUnknownAndSaysWhy() {
+        Host cut = host("""
+                82:00.0 3D controller: NVIDIA Corporation GK110BGL [Tesla K40c] (rev a1)
+                \tStatus: Cap+ 66MHz- UDF- FastB2B- ParErr- DEVSEL=fast >TAbort- <TAbort- <MAbort- >SERR- <PERR- INTx-
+                \tRegion 0: Memory at fa000000 (32-bit, non-prefetchable) [size=16M]
+                \tCapabilities: [60] Power Management version 3
+                \tCapabilities: [68] MSI: Enable- Count=1/1 Maskable- 64bit+
+                """);
+        assertFalse(fn(cut, "82:00.0").msixKnown());
+        assertTrue(cut.notes().stream().anyMatch(n -> n.startsWith("MSI-X unknown for 0000:82:00.0") && n.contains("may be cut")), cut.notes().toString());
+        Host extOnly = host("""
+                67:00.0 Ethernet controller: X
+                Region 0: Memory at bc000000 (64-bit, prefetchable) [size=16M]
+                Capabilities: [160 v1] Single Root I/O Virtualization (SR-IOV)
+                Kernel driver in use: i40e
+                """);
+        assertFalse(fn(extOnly, "67:00.0").msixKnown(), "only extended capabilities: the standard list was left out");
+        Host capPlus = host("""
+                01:00.0 Ethernet controller: X
+                \tStatus: Cap+ 66MHz- UDF- FastB2B- ParErr- DEVSEL=fast >TAbort- <TAbort- <MAbort- >SERR- <PERR- INTx-
+                \tRegion 0: Memory at fe200000 (32-bit, non-prefetchable) [size=16K]
+                \tKernel driver in use: igb
+                """);
+        assertFalse(fn(capPlus, "01:00.0").msixKnown());
+        assertTrue(capPlus.notes().stream().anyMatch(n -> n.contains("'Status: Cap+'")), capPlus.notes().toString());
+        assertTrue(capPlus.notes().stream().noneMatch(n -> n.contains("config space")), capPlus.notes().toString());
+    }
+
+    @Test
+    void oldPciutilsMsixLineIsRead() {
+        // pciutils before v3.1.3 printed "MSI-X: Enable+ Mask- TabSize=10" (ls-caps.c cap_msix before 04885ef)
+        Host h = host("""
+                01:00.0 Ethernet controller: Intel Corporation Device 10c9 (rev 01)
+                \tRegion 3: Memory at e0840000 (32-bit, non-prefetchable) [size=16K]
+                \tCapabilities: [70] MSI-X: Enable+ Mask- TabSize=10
+                \t\tVector table: BAR=3 offset=00000000
+                \t\tPBA: BAR=3 offset=00002000
+                """);
+        assertEquals(10, fn(h, "01:00.0").msix().orElseThrow().entries());
+    }
+
+    @Test
+    void barLinesBeforeAnyDeviceLineAreNoted() {
+        Host h = host("""
+                \tMemory at 14000000000 (64-bit, prefetchable) [size=128G]
+                \tMemory at 13000000000 (64-bit, prefetchable) [size=32M]
+
+                0a:00.0 3D controller [0302]: NVIDIA Corporation Device [10de:2329] (rev a1)
+                \tMemory at 18002000000 (64-bit, prefetchable) [size=16M]
+                """);
+        assertTrue(h.notes().stream().anyMatch(n -> n.startsWith("in0:1: 2 BAR line(s) before the first device line")), h.notes().toString());
     }
 }

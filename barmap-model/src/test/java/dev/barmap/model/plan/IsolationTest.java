@@ -11,7 +11,7 @@ import dev.barmap.model.passthrough.HostBar;
 import dev.barmap.model.passthrough.HostDevice;
 import dev.barmap.model.testing.BeyondBarVmm;
 import dev.barmap.model.vmm.DirectMapping;
-import dev.barmap.model.vmm.Firecracker;
+import dev.barmap.model.vmm.Crosvm;
 import dev.barmap.model.vmm.Passthrough;
 import dev.barmap.model.vmm.Topology;
 import dev.barmap.model.vmm.VmmRun;
@@ -100,17 +100,17 @@ class IsolationTest {
         only(run(BAR, new DirectMapping(K, GUEST, 2 * PAGE, HOST), new DirectMapping(K, GUEST + PAGE, PAGE, HOST + PAGE)), "overlaps the slot");
     }
 
-    /** Through the planner: the broken VMM's column has the violation and the plan is not isolated; its base is. */
+    /** Through the planner: the broken VMM's column has the violation and the plan is not isolated; its base (crosvm: Firecracker refuses a device without MSI-X) is. */
     @Test
     void aVmmMappingAPageBeyondItsBarFailsThePlan() {
         var dev = new HostDevice("0000:01:00.0", List.of(HostBar.mem(0, HOST, 0x100000, true), HostBar.mem(2, HOST + 0x100000, 0x4000, true)), Optional.empty());
         Topology topo = new Topology(List.of(new Passthrough(dev)), List.of(), GuestPlatform.x86());
-        Plan good = Plan.compute(topo, new LinuxAssign(), List.of(Firecracker.DEFAULT), PAGE);
+        Plan good = Plan.compute(topo, new LinuxAssign(), List.of(Crosvm.DEFAULT), PAGE);
         assertTrue(good.isolated(), good.toString());
-        VmmRun base = Firecracker.DEFAULT.run(topo, new LinuxAssign(), PAGE);
+        VmmRun base = Crosvm.DEFAULT.run(topo, new LinuxAssign(), PAGE);
         DirectMapping last = base.direct().stream().max(java.util.Comparator.comparingLong(DirectMapping::guestEnd)).orElseThrow();
 
-        Plan bad = Plan.compute(topo, new LinuxAssign(), List.of(new BeyondBarVmm(Firecracker.DEFAULT)), PAGE);
+        Plan bad = Plan.compute(topo, new LinuxAssign(), List.of(new BeyondBarVmm(Crosvm.DEFAULT)), PAGE);
         assertFalse(bad.isolated());
         VmmColumn col = bad.column(BeyondBarVmm.ID);
         assertEquals(1, col.violations().size(), col.violations().toString());

@@ -19,8 +19,12 @@ import static org.junit.jupiter.api.Assertions.*;
 class PlannerTest {
     @Test
     void optionValues() {
-        assertEquals(5, Planner.vmms("all").size());
-        assertEquals(List.of("qemu", "firecracker"), Planner.vmms("qemu,firecracker").stream().map(VmmPolicy::id).toList());
+        assertEquals(VmmPolicy.registry(), Planner.vmms("all"));
+        assertEquals(5, Planner.vmms("latest").size());
+        assertEquals(List.of("qemu-7.2", "firecracker-pr6055"), Planner.vmms("qemu,firecracker").stream().map(VmmPolicy::id).toList());
+        assertEquals(List.of("cloud-hypervisor-51", "cloud-hypervisor-52", "crosvm-2025-07"),
+                Planner.vmms("cloud-hypervisor,crosvm-2025-07").stream().map(VmmPolicy::id).toList());
+        assertEquals(VmmPolicy.registry().size(), VmmPolicy.registry().stream().map(VmmPolicy::id).distinct().count(), "ids are unique");
         var e = assertThrows(IllegalArgumentException.class, () -> Planner.vmms("xen"));
         assertTrue(e.getMessage().contains("unknown VMM 'xen'"));
         assertInstanceOf(SeaBios.class, Planner.firmware("seabios", f -> fail()));

@@ -26,6 +26,7 @@ import java.util.stream.Stream;
  * <pre>
  *   GuestMain selftest OUT.properties [CYCLES]
  *   GuestMain bench OUT.properties BDF BAR [READS]
+ *   GuestMain driver OUT.properties [CYCLES]     (QEMU's edu: the driver, then CYCLES open/map/DMA/IRQ/close cycles)
  * </pre>
  */
 public final class GuestMain {
@@ -40,6 +41,7 @@ public final class GuestMain {
         long t0 = System.nanoTime();
         switch (args[0]) {
             case "selftest" -> selftest(out, args.length > 2 ? Integer.parseInt(args[2]) : 1000);
+            case "driver" -> DriverCheck.run(out, args.length > 2 ? Integer.parseInt(args[2]) : 10_000);
             case "bench" -> bench(out, args[2], Integer.parseInt(args[3]), args.length > 4 ? Integer.parseInt(args[4]) : 200_000);
             default -> {
                 System.err.println("unknown mode " + args[0]);
@@ -65,6 +67,29 @@ public final class GuestMain {
             }
         }
         return out;
+    }
+
+    /** Open fds of this process that are eventfds ({@code anon_inode:[eventfd]}). */
+    static long eventfdCount() throws IOException {
+        long n = 0;
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path p : s.toList()) {
+                try {
+                    if (Files.readSymbolicLink(p).toString().contains("eventfd")) n++;
+                } catch (IOException e) {
+                    // the fd of the listing itself is gone by now
+                }
+            }
+        }
+        return n;
+    }
+
+    /** VmLck of /proc/self/status in kB: pages pinned for DMA are accounted there (vfio_lock_acct(), type1). */
+    static long lockedKb() throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (l.startsWith("VmLck:")) return Long.parseLong(l.replaceAll("[^0-9]", ""));
+        }
+        return -1;
     }
 
     static long fdCount() throws IOException {

@@ -64,7 +64,7 @@ class CaptureWriterTest {
         var props = CaptureProperties.read(out.resolve("capture.properties"));
         assertEquals("6.1.0-56-amd64", props.kernelRelease().orElseThrow());
         assertEquals(NativePlatform.pageSize(), props.pageSize().orElseThrow());
-        assertEquals("console=ttyS0 intel_iommu=on", props.cmdline().orElseThrow());
+        assertEquals("intel_iommu=on", props.cmdline().orElseThrow(), "only the passthrough parameters of 'console=ttyS0 intel_iommu=on'");
         assertFalse(Files.exists(out.resolve("expected")), "no expected/ without --probe");
 
         Host expected = HostReader.read(SOURCE);
@@ -116,5 +116,13 @@ class CaptureWriterTest {
         var reserved = CaptureWriter.subPageReserved(open);
         assertEquals(new ProbeReport.Range(0xfd102100L, 0xfd102fffL), reserved.get(0));
         assertEquals(open.lines().filter(l -> l.endsWith(": vfio sub-page reserved")).count(), reserved.size());
+    }
+
+    @Test
+    void capturePropertiesKeepsOnlyThePassthroughParametersOfTheCommandLine() {
+        assertEquals("intel_iommu=on iommu=pt vfio-pci.ids=10de:1f91 pci=resource_alignment=0000:00:03.0 pcie_acs_override=downstream",
+                CaptureWriter.passthroughParameters("BOOT_IMAGE=/boot/vmlinuz-6.1.0 root=UUID=3a99c6a2-d04c-47d9 ro intel_iommu=on iommu=pt"
+                        + " vfio-pci.ids=10de:1f91 quiet pci=resource_alignment=0000:00:03.0 hostname=secret pcie_acs_override=downstream\n"));
+        assertEquals("", CaptureWriter.passthroughParameters("quiet splash"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.barmap.model.vmm.qemu;
 
+import dev.barmap.model.vmm.BootFailure;
 import dev.barmap.model.memory.HostBacking;
 import dev.barmap.model.memory.MemoryRegion;
 import dev.barmap.model.passthrough.HostBar;
@@ -102,8 +103,8 @@ public sealed abstract class QemuPciFunction permits QemuPciFunction.Emulated, Q
          */
         public static Realized realize(QemuMachine machine, HostDevice host, QemuOptions options) {
             var d = new VfioPci(machine, host.bdf(), host, options);
-            Optional<String> err = d.doRealize();
-            if (err.isPresent()) return new Realized.Failed("vfio " + host.bdf() + ": " + err.get());
+            Optional<Realized.Failed> err = d.doRealize();
+            if (err.isPresent()) return new Realized.Failed(err.get().cause(), "vfio " + host.bdf() + ": " + err.get().error());
             machine.add(d);
             return new Realized.Ok(d);
         }
@@ -111,10 +112,10 @@ public sealed abstract class QemuPciFunction permits QemuPciFunction.Emulated, Q
         /** Outcome of {@link #realize}. */
         public sealed interface Realized {
             record Ok(VfioPci device) implements Realized {}
-            record Failed(String error) implements Realized {}
+            record Failed(BootFailure.Cause cause, String error) implements Realized {}
         }
 
-        private Optional<String> doRealize() {
+        private Optional<Realized.Failed> doRealize() {
             // vfio_populate_device → vfio_region_setup: region.mem I/O region of the region's size; mmaps from flags/caps
             for (HostBar b : host.bars()) {
                 int i = b.index();
@@ -128,11 +129,11 @@ public sealed abstract class QemuPciFunction permits QemuPciFunction.Emulated, Q
             if (host.msix().isPresent()) {
                 msix = host.msix().get();
                 if (msix.pbaOffset() >= regionSize[msix.pbaBar()]) {
-                    return Optional.of("hardware reports invalid configuration, MSIX PBA outside of specified BAR");
+                    return Optional.of(new Realized.Failed(BootFailure.Cause.MSIX_LAYOUT, "hardware reports invalid configuration, MSIX PBA outside of specified BAR"));
                 }
                 fixupMsixRegion();
                 Optional<String> relo = relocateMsix();
-                if (relo.isPresent()) return relo;
+                if (relo.isPresent()) return Optional.of(new Realized.Failed(BootFailure.Cause.MSIX_RELOCATION, relo.get()));
             }
             // vfio_bars_register
             for (int i = 0; i < 6; i++) {
@@ -151,6 +152,13 @@ public sealed abstract class QemuPciFunction permits QemuPciFunction.Emulated, Q
                         regionMem[i].addSubregion(a.offset(), mr);
                         mmapMem.get(i).add(mr);
                     }
+                    // hw/vfio/pci-quirks.c vfio_probe_rtl8168_bar2_quirk (QEMU 7.2, via vfio_bar_quirk_setup): Realtek
+                    // 10ec:8168 BAR2 gets a 4-byte address window at 0x74 and data window at 0x70, both at priority 1
+                    // over the mmaps, so the page holding them loses its KVM slot
+                    if (i == 2 && host.is(0x10ec, 0x8168)) {
+                        regionMem[i].addSubregionOverlap(0x74, MemoryRegion.io("vfio-rtl8168-window-address-quirk", 4), 1);
+                        regionMem[i].addSubregionOverlap(0x70, MemoryRegion.io("vfio-rtl8168-window-data-quirk", 4), 1);
+                    }
                 }
                 barMemory[i] = base;
             }
@@ -160,7 +168,7 @@ public sealed abstract class QemuPciFunction permits QemuPciFunction.Emulated, Q
                 boolean overlap = msix.tableBar() == msix.pbaBar()
                         && msix.tableOffset() < msix.pbaOffset() + psz && msix.pbaOffset() < msix.tableOffset() + tsz;
                 if (overlap || msix.tableOffset() + tsz > size[msix.tableBar()] || msix.pbaOffset() + psz > size[msix.pbaBar()]) {
-                    return Optional.of("msix_init failed: table & pba overlap, or they don't fit in BARs, or don't align");
+                    return Optional.of(new Realized.Failed(BootFailure.Cause.MSIX_LAYOUT, "msix_init failed: table & pba overlap, or they don't fit in BARs, or don't align"));
                 }
                 msixTable = MemoryRegion.io("msix-table", tsz);
                 msixPba = MemoryRegion.io("msix-pba", psz);
