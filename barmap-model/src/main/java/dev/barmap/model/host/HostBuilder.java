@@ -29,9 +29,13 @@ public final class HostBuilder {
         checkFunctions(functions);
         checkNoSharedRanges(functions);
         if (iomemText != null) {
-            // BARs and bus windows are not busy: __request_region() descends into them (kernel/resource.c)
+            // BARs and bus windows are not busy: __request_region() descends into them (kernel/resource.c).
+            // A device-tree host bridge's windows carry its node's name, "pci@..." (ppc64le pseries) or
+            // "pcie@..." (arm64 virt: "pcie@10000000"): drivers/of/address.c of_pci_range_to_resource()
+            // sets res->name = np->full_name (Linux 6.1-7.x); ACPI hosts name them "PCI Bus DDDD:BB".
             Iomem.Parsed p = Iomem.parse(iomemFile, iomemText, name -> name.startsWith("PCI Bus ") || Bdf.isBdf(name)
-                    || name.startsWith("pci@") || name.startsWith("PCI ") || name.equals(dev.barmap.model.vfio.SubPageMmapRule.DUMMY_NAME));
+                    || name.startsWith("pci@") || name.startsWith("pcie@") || name.startsWith("PCI ")
+                    || name.equals(dev.barmap.model.vfio.SubPageMmapRule.DUMMY_NAME));
             if (p.lines() == 0) {
                 // the kernel always lists at least System RAM (kernel/resource.c r_show over iomem_resource)
                 throw new BadInputException(iomemFile, 0, "empty: /proc/iomem always lists at least System RAM (a failed copy?)");
