@@ -14,6 +14,7 @@
 # BARMAP_ORACLE_RETRIES (retries of a guest that did not finish, 2). Exit 3: no complete capture after retries.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$ORACLE_DIR/kernel.sh"
 SCEN=${1:?usage: boot.sh SCENARIO [RESULTS_DIR]}
 OUT=${2:-$WORK/results/$SCEN}
 JAVA_HOME_GUEST=${BARMAP_GUEST_JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -139,16 +140,7 @@ n=$((RETRIES + 1))
 for i in $(seq 1 "$n"); do
   if attempt; then
     log "$SCEN: guest ran ${SECS}s, attempt $i/$n; $(grep -c . "$OUT/console.log") console lines"
-    {
-      echo "scenario=$SCEN"
-      echo "kernel.release=$KVER"
-      echo "kernel.package=linux-image-$KVER"
-      echo "kernel.package.version=$(cat "$KDIR/package-version" 2>/dev/null || echo unknown)"
-      echo "qemu=$QEMU_VERSION"
-      echo "attempts=$i"
-      for j in "${!failures[@]}"; do echo "infrastructure.failure.$((j + 1))=${failures[$j]}"; done
-      echo "wall.seconds=$SECS"
-    } > "$OUT/oracle-run.properties"
+    run_properties "$i" > "$OUT/oracle-run.properties"
     [ -d "$OUT.failed" ] && mv "$OUT.failed" "$OUT/failed-attempts"
     exit 0
   fi

@@ -1,6 +1,5 @@
 # Sourced by the oracle scripts (after lib.sh): what fetching a Debian kernel and recording a guest run
-# have in common across architectures. oracle/arm64/ uses it; oracle/setup.sh and oracle/boot.sh still
-# carry their own copies of the same steps (to be switched to these functions).
+# have in common across architectures: oracle/setup.sh, oracle/boot.sh and oracle/arm64/ use it.
 
 # kernel_unpack KPKG KDIR FETCH [APT_OPTION...]: unpacks linux-image-KVER (KPKG) and the
 # linux-base/-binary/-modules-KVER packages it depends on (newer Debian kernels are split that way) into

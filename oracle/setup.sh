@@ -7,6 +7,7 @@
 # Idempotent: a second run reuses the cache and rebuilds only what changed.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$ORACLE_DIR/kernel.sh"
 export DEBIAN_FRONTEND=noninteractive
 mkdir -p "$CACHE" "$WORK"
 
@@ -59,34 +60,20 @@ esac
 [ -n "$KPKG" ] || fetchfail "" "no matching linux-image package is listed"
 KVER=${KPKG#linux-image-}
 KDIR=$CACHE/$KVER
-if [ ! -f "$KDIR/boot/vmlinuz-$KVER" ]; then
-  # newer Debian kernels split the image into linux-binary-KVER (vmlinuz), linux-modules-KVER and
-  # linux-base-KVER (modules.builtin, modules.order, config)
-  pkgs=("$KPKG" $(apt-cache "${APTPRIV[@]}" depends "$KPKG" 2>/dev/null | grep -oE "linux-(base|binary|modules)-$(printf %s "$KVER" | sed 's/[.+]/\\&/g')\$" | sort -u || true))
-  rm -rf "$KDIR.tmp" && mkdir -p "$KDIR.tmp"
-  for p in "${pkgs[@]}"; do
-    deb=$(ls "$CACHE"/"${p}"_*.deb 2>/dev/null | tail -1 || true)
-    if [ -z "$deb" ]; then
-      log "apt-get download $p"
-      (cd "$CACHE" && apt-get "${APTPRIV[@]}" download -qq "$p" 2>"$CACHE/download.err") \
-        || fetchfail "$p" "$(grep -v '^W:' "$CACHE/download.err" | tail -1)"
-      deb=$(ls "$CACHE"/"${p}"_*.deb 2>/dev/null | tail -1)
-      [ -n "$deb" ] || fetchfail "$p" "apt-get download wrote no .deb"
-    fi
-    log "unpacking $(basename "$deb")"
-    dpkg -x "$deb" "$KDIR.tmp"
-    [ "$p" = "$KPKG" ] && dpkg-deb -f "$deb" Version > "$KDIR.tmp/package-version"
-  done
-  # trixie and later ship the modules under /usr/lib/modules (merged /usr); depmod -b looks in lib/modules
-  [ -d "$KDIR.tmp/lib/modules" ] || { [ -d "$KDIR.tmp/usr/lib/modules" ] && ln -s usr/lib "$KDIR.tmp/lib"; }
-  # ... and linux-binary-KVER puts the kernel at /usr/lib/modules/KVER/vmlinuz
-  if [ ! -f "$KDIR.tmp/boot/vmlinuz-$KVER" ] && [ -f "$KDIR.tmp/lib/modules/$KVER/vmlinuz" ]; then
-    mkdir -p "$KDIR.tmp/boot" && ln -s "../lib/modules/$KVER/vmlinuz" "$KDIR.tmp/boot/vmlinuz-$KVER"
+# a package's .deb from the cache, downloaded first when missing
+download() {
+  local deb
+  deb=$(ls "$CACHE"/"$1"_*.deb 2>/dev/null | tail -1 || true)
+  if [ -z "$deb" ]; then
+    log "apt-get download $1"
+    (cd "$CACHE" && apt-get "${APTPRIV[@]}" download -qq "$1" 2>"$CACHE/download.err") \
+      || fetchfail "$1" "$(grep -v '^W:' "$CACHE/download.err" | tail -1)"
+    deb=$(ls "$CACHE"/"$1"_*.deb 2>/dev/null | tail -1)
+    [ -n "$deb" ] || fetchfail "$1" "apt-get download wrote no .deb"
   fi
-  [ -f "$KDIR.tmp/boot/vmlinuz-$KVER" ] || die "no boot/vmlinuz-$KVER in ${pkgs[*]}"
-  depmod -b "$KDIR.tmp" "$KVER"
-  rm -rf "$KDIR" && mv "$KDIR.tmp" "$KDIR"
-fi
+  echo "$deb"
+}
+[ -f "$KDIR/boot/vmlinuz-$KVER" ] || kernel_unpack "$KPKG" "$KDIR" download "${APTPRIV[@]}"
 echo "$KVER" > "$WORK/kernel-release-$SPEC"
 [ "$SPEC" = 6.1 ] && echo "$KVER" > "$WORK/kernel-release"
 log "kernel $SPEC: $KPKG, package version $(cat "$KDIR/package-version" 2>/dev/null || echo ?)"
@@ -116,32 +103,8 @@ cp /bin/busybox "$R/bin/busybox"
 for a in $("$R/bin/busybox" --list); do [ "$a" = busybox ] || ln -sf busybox "$R/bin/$a"; done
 cp "$ORACLE_DIR/guest/init" "$R/init" && chmod +x "$R/init"
 cp "$WORK/bench-c" "$R/bench-c"
-# the modules the guest needs, with their dependencies, in load order (from depmod's modules.dep, so any
-# kernel generation works: modules merged or built in on newer kernels simply drop out of the list)
-DEP=$KDIR/lib/modules/$KVER/modules.dep
-order=$(awk -v want="virtio_pci 9pnet_virtio 9p vfio_iommu_type1 vfio-pci" '
-  function base(p) { sub(/.*\//, "", p); sub(/\.ko(\.(xz|zst|gz))?$/, "", p); return p }
-  { sub(/:$/, "", $1); k = base($1); path[k] = $1; deps[k] = ""
-    for (i = NF; i >= 2; i--) deps[k] = deps[k] " " base($i) }
-  function visit(m,   n, d, j) { if (m in seen) return; seen[m] = 1
-    n = split(deps[m], d, " "); for (j = 1; j <= n; j++) visit(d[j]); if (m in path) print path[m] }
-  END { n = split(want, w, " "); for (j = 1; j <= n; j++) if (w[j] in path) visit(w[j]) }' "$DEP")
-[ -n "$order" ] || die "no virtio/9p/vfio modules found in $KPKG's modules.dep"
-: > "$R/lib/modules/order"
-for f in $order; do
-  m=$(basename "$f"); m=${m%%.ko*}
-  case "$f" in
-    *.xz) xz -dc "$KDIR/lib/modules/$KVER/$f" > "$R/lib/modules/$m.ko";;
-    *.zst) zstd -dc "$KDIR/lib/modules/$KVER/$f" > "$R/lib/modules/$m.ko";;
-    *) cp "$KDIR/lib/modules/$KVER/$f" "$R/lib/modules/$m.ko";;
-  esac
-  echo "$m" >> "$R/lib/modules/order"
-done
-# the ones that must be there as modules or built in
-for m in virtio_pci 9pnet_virtio 9p vfio-pci; do
-  grep -qx "$m" "$R/lib/modules/order" || grep -q "/${m//-/[-_]}\.ko" "$KDIR/lib/modules/$KVER/modules.builtin" \
-    || die "module $m is neither a module nor built into $KPKG"
-done
+# the modules the guest needs, with their dependencies, in load order (kernel.sh initramfs_modules)
+initramfs_modules "$KDIR" "$KVER" "$R" virtio_pci 9pnet_virtio 9p vfio_iommu_type1 vfio-pci
 (cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/initrd-$KVER.cpio.gz.tmp"
 mv "$WORK/initrd-$KVER.cpio.gz.tmp" "$WORK/initrd-$KVER.cpio.gz"
 log "initramfs $(stat -c %s "$WORK/initrd-$KVER.cpio.gz") bytes"
