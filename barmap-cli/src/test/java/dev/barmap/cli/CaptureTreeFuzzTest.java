@@ -40,8 +40,11 @@ class CaptureTreeFuzzTest {
         file(data, root.resolve("proc/iomem"), IOMEM);
         file(data, root.resolve("capture.properties"), "pageSize=4096\nkernelRelease=6.1.0\narch=x86_64\n");
         int devices = data.consumeInt(0, 3);
+        var chosen = new java.util.HashSet<String>();
         for (int d = 0; d < devices; d++) {
-            Path dir = root.resolve("sys/bus/pci/devices").resolve(data.pickValue(NAMES));
+            String name = data.pickValue(NAMES);
+            if (!chosen.add(name)) continue; // the same device twice would write over its own files (a harness error)
+            Path dir = root.resolve("sys/bus/pci/devices").resolve(name);
             Files.createDirectories(dir);
             file(data, dir.resolve("vendor"), "0x10ec\n");
             file(data, dir.resolve("device"), "0x8139\n");
@@ -101,8 +104,11 @@ class CaptureTreeFuzzTest {
         return t.substring(0, at) + data.consumeString(40) + t.substring(Math.min(t.length(), at + data.consumeInt(0, 40)));
     }
 
+    /** Each char's low byte: any byte value can reach the file (ISO-8859-1 encoding throws on chars above 0xff). */
     private static void write(Path p, String s) throws IOException {
-        Files.writeString(p, s, StandardCharsets.ISO_8859_1);
+        byte[] b = new byte[s.length()];
+        for (int i = 0; i < b.length; i++) b[i] = (byte) s.charAt(i);
+        Files.write(p, b);
     }
 
     private static Path fresh() throws IOException, InterruptedException {

@@ -137,6 +137,8 @@ public final class Lspci {
                     BarFact b = f.bars.get(e.line() - 1);
                     if (b != null) throw new BadInputException(b.file, b.line, e.problem());
                 }
+                // config-space facts (the MSI-X capability): the function's first line in the paste
+                if (e.file().contains(f.bdf.toString()) && f.firstFile != null) throw new BadInputException(f.firstFile, f.firstLine, f.bdf + ": " + e.problem());
             }
             throw e;
         }
