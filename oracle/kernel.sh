@@ -1,6 +1,16 @@
 # Sourced by the oracle scripts (after lib.sh): what fetching a Debian kernel and recording a guest run
 # have in common across architectures: oracle/setup.sh, oracle/boot.sh and oracle/arm64/ use it.
 
+# apt_need PACKAGE...: installs the PACKAGEs that are not installed yet (no recommends)
+apt_need() {
+  local need=() p
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
+  [ ${#need[@]} -gt 0 ] || return 0
+  log "apt-get install ${need[*]}"
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+}
+
 # kernel_unpack KPKG KDIR FETCH [APT_OPTION...]: unpacks linux-image-KVER (KPKG) and the
 # linux-base/-binary/-modules-KVER packages it depends on (newer Debian kernels are split that way) into
 # KDIR with dpkg -x, records the image package's version in KDIR/package-version, makes lib/modules and

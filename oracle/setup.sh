@@ -11,15 +11,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 mkdir -p "$CACHE" "$WORK"
 
-need=()
-for p in qemu-system-x86 qemu-system-data busybox-static cpio kmod gcc libc6-dev linux-libc-dev; do
-  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  log "apt-get install ${need[*]}"
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+apt_need qemu-system-x86 qemu-system-data busybox-static cpio kmod gcc libc6-dev linux-libc-dev
 
 # The kernel: KERNEL (argument or BARMAP_ORACLE_KERNEL) names a generation, and the package is whatever
 # Debian serves for it today (its ABI number N changes as Debian updates it; the exact package version is

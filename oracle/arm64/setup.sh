@@ -20,15 +20,7 @@ C=$CACHE/arm64
 W=$WORK/arm64
 mkdir -p "$C" "$W"
 
-need=()
-for p in qemu-system-arm qemu-efi-aarch64 gcc-aarch64-linux-gnu libc6-dev-arm64-cross cpio kmod python3; do
-  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  log "apt-get install ${need[*]}"
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+apt_need qemu-system-arm qemu-efi-aarch64 gcc-aarch64-linux-gnu libc6-dev-arm64-cross cpio kmod python3
 
 A=$C/apt; mkdir -p "$A/lists/partial" "$A/archives/partial" "$A/sources.list.d"
 echo "deb http://deb.debian.org/debian trixie main
