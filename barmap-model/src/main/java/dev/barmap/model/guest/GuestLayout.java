@@ -1,7 +1,6 @@
 package dev.barmap.model.guest;
 
 import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -24,13 +23,4 @@ public record GuestLayout(String firmware, Map<BarKey, Long> addresses, Map<BarK
     }
 
     public Optional<Long> address(BarKey k) { return Optional.ofNullable(addresses.get(k)); }
-
-    /** Other placed memory BARs whose [addr, addr+size) intersects [start, end). */
-    public List<BarKey> memoryBarsIn(long start, long end, Map<BarKey, GuestBar> bars, BarKey except) {
-        return addresses.entrySet().stream()
-                .filter(e -> !e.getKey().equals(except))
-                .filter(e -> bars.containsKey(e.getKey()) && !bars.get(e.getKey()).io())
-                .filter(e -> e.getValue() < end && e.getValue() + bars.get(e.getKey()).size() > start)
-                .map(Map.Entry::getKey).toList();
-    }
 }

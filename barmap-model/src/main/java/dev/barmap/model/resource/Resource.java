@@ -21,6 +21,8 @@ public final class Resource {
     private final long flags;
     Resource parent;
     TreeMap<Long, Resource> children;
+    /** The gaps between the children by length, once a first-fit search asked (see {@link #nextGap}). */
+    Gaps gaps;
 
     public Resource(long start, long end, String name, long flags) {
         this.start = start;
@@ -103,6 +105,17 @@ public final class Resource {
         if (children == null || children.isEmpty()) return List.of();
         Long from = children.floorKey(addr);
         return Collections.unmodifiableCollection(from == null ? children.values() : children.tailMap(from, true).values());
+    }
+
+    /**
+     * The first gap between the children (or before the first or after the last) that starts at or above
+     * {@code from} (unsigned) and is at least {@code size} bytes long, as {start, end inclusive}; null if none.
+     * O(log n): a first-fit search uses it to skip the gaps too short for it.
+     */
+    public long[] nextGap(long from, long size) {
+        if (gaps == null) gaps = new Gaps(this);
+        var e = gaps.next(from, size);
+        return e == null ? null : new long[] {e.getKey(), e.getValue()};
     }
 
     /** Depth below the root (root's children are at depth 0). */

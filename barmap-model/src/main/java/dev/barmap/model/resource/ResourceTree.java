@@ -167,10 +167,15 @@ public final class ResourceTree {
         if (parent.children == null) parent.children = new TreeMap<>(Long::compareUnsigned);
         parent.children.put(r.start(), r);
         r.parent = parent;
+        if (parent.gaps != null) parent.gaps.linked(value(parent.children.lowerEntry(r.start())), r, value(parent.children.higherEntry(r.start())));
     }
 
     private static void unlink(Resource r) {
+        Resource parent = r.parent;
+        if (parent.gaps != null) parent.gaps.unlinked(value(parent.children.lowerEntry(r.start())), r, value(parent.children.higherEntry(r.start())));
         r.parent.children.remove(r.start());
         r.parent = null;
     }
+
+    private static Resource value(java.util.Map.Entry<Long, Resource> e) { return e == null ? null : e.getValue(); }
 }

@@ -114,6 +114,12 @@ public record Qemu(QemuOptions options, Map<String, QemuOptions> perDevice) impl
         }
 
         List<DirectMapping> direct = new ArrayList<>();
+        // a slot's guest name: the first function, in realize order, that passes its host BDF through, else the BDF
+        // (looked up in a map: a scan of every function per slot was quadratic, issue 14)
+        Map<String, String> guestNameOf = new HashMap<>();
+        for (var e : functions.entrySet()) {
+            if (e.getValue() instanceof QemuPciFunction.VfioPci v) guestNameOf.putIfAbsent(v.host().bdf(), e.getKey());
+        }
         for (KvmSlot s : machine.kvmSlots()) {
             if (s.region().backing() == null) continue; // guest RAM would be here; the model has none
             // kvm_set_phys_mem: the userspace address (mmap start + offset) must be page-aligned too, else KVM says
@@ -123,7 +129,7 @@ public record Qemu(QemuOptions options, Map<String, QemuOptions> perDevice) impl
                 return failed(new BootFailure(BootFailure.Cause.KVM_SLOT_REFUSED, "kvm_set_phys_mem: error registering slot: Invalid argument (" + err.get() + ")", false, ALIGN), guestBars, hostBars);
             }
             var ref = (QemuPciFunction.BarRef) s.region().backing().owner();
-            String guestName = nameOf(functions, ref.bdf());
+            String guestName = guestNameOf.getOrDefault(ref.bdf(), ref.bdf());
             direct.add(new DirectMapping(new BarKey(guestName, ref.bar()), s.guestStart(), s.size(), s.hostStart()));
         }
 
@@ -180,13 +186,6 @@ public record Qemu(QemuOptions options, Map<String, QemuOptions> perDevice) impl
         long a = v.barAddress(bar);
         if (!enabled || a == QemuPciFunction.UNMAPPED) return;
         out.add(new EmulatedRange(new BarKey(name, bar), a + off, size, kind));
-    }
-
-    private static String nameOf(Map<String, QemuPciFunction> functions, String bdf) {
-        for (var e : functions.entrySet()) {
-            if (e.getValue() instanceof QemuPciFunction.VfioPci v && v.host().bdf().equals(bdf)) return e.getKey();
-        }
-        return bdf;
     }
 
     private VmmRun failed(BootFailure f, Map<BarKey, GuestBar> guestBars, Map<BarKey, HostBar> hostBars) {

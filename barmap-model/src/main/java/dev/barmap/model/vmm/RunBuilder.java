@@ -23,6 +23,8 @@ final class RunBuilder {
     final Map<BarKey, HostBar> hostBars = new HashMap<>();
     GuestLayout layout;
     final List<DirectMapping> direct = new ArrayList<>();
+    /** {@link #direct} by guest start → position in it (the slots are disjoint). */
+    private final java.util.TreeMap<Long, Integer> slotsByStart = new java.util.TreeMap<>();
     final List<EmulatedRange> emulated = new ArrayList<>();
     final Map<BarKey, List<MmapArea>> mmaps = new HashMap<>();
     final Map<BarKey, String> notes = new HashMap<>();
@@ -79,12 +81,21 @@ final class RunBuilder {
             return Optional.of(String.format("KVM_SET_USER_MEMORY_REGION guest_phys_addr=0x%x memory_size=0x%x: %s",
                     guestAddr, size, VmmSupport.EINVAL));
         }
-        for (DirectMapping d : direct) {
-            if (d.guestStart() < guestAddr + size && guestAddr < d.guestEnd()) {
-                return Optional.of(String.format("KVM_SET_USER_MEMORY_REGION guest_phys_addr=0x%x memory_size=0x%x overlaps the slot of %s: File exists (os error 17)",
-                        guestAddr, size, d.owner()));
-            }
+        // the first slot (in the order added) that overlaps; the slots added are disjoint, so sorted by start the
+        // overlapping ones are the one starting below guestAddr and those starting inside the new range
+        // (a TreeMap instead of a scan of every slot, which was quadratic: issue 14)
+        int first = -1;
+        Long below = slotsByStart.lowerKey(guestAddr);
+        for (int i : slotsByStart.tailMap(below == null ? guestAddr : below, true).values()) {
+            DirectMapping d = direct.get(i);
+            if (!(d.guestStart() < guestAddr + size)) break;
+            if (guestAddr < d.guestEnd() && (first < 0 || i < first)) first = i;
         }
+        if (first >= 0) {
+            return Optional.of(String.format("KVM_SET_USER_MEMORY_REGION guest_phys_addr=0x%x memory_size=0x%x overlaps the slot of %s: File exists (os error 17)",
+                    guestAddr, size, direct.get(first).owner()));
+        }
+        slotsByStart.put(guestAddr, direct.size());
         direct.add(new DirectMapping(owner, guestAddr, size, hostAddr));
         return Optional.empty();
     }

@@ -84,30 +84,46 @@ record VmmAllocator(String id, boolean topDown, java.util.function.ToLongFunctio
         return new GuestLayout(id, addr, unassigned, Map.of());
     }
 
-    /** One address space: allocated ranges [start, end), gaps searched from the top or the bottom. */
+    /**
+     * One address space: the free gaps between allocated ranges, searched from the top or the bottom for the first
+     * that holds the aligned size. The free gaps are kept (instead of being recomputed from the allocated ranges on
+     * every call), and per request shape (size, alignment) the search resumes where the last one of that shape
+     * stopped: a gap that could not hold a shape never can later, as gaps only shrink, and the part of a gap left
+     * below (bottom-up) or above (top-down) the range just allocated cannot hold it either; so bottom-up every gap
+     * starting below the last gap used, top-down every gap ending above the last range allocated, is skipped. Same answers as a scan
+     * of every gap from the end, in O(log n) per request for a bounded number of shapes (issue 14: the scan was
+     * quadratic at 10k functions).
+     */
     static final class Space {
         final Window w;
-        final TreeMap<Long, Long> used = new TreeMap<>();   // start → end
+        private final TreeMap<Long, Long> free = new TreeMap<>();   // start → end of each free gap
+        private final Map<List<Long>, Long> resume = new java.util.HashMap<>();
 
-        Space(Window w) { this.w = w; }
+        Space(Window w) {
+            this.w = w;
+            if (w.end() > w.start()) free.put(w.start(), w.end());
+        }
 
         Optional<Long> allocate(long size, long align, boolean topDown) {
             if (size <= 0 || Long.bitCount(align) != 1) return Optional.empty();
-            var gaps = new ArrayList<long[]>();
-            long cur = w.start();
-            for (var e : used.entrySet()) {
-                if (e.getKey() > cur) gaps.add(new long[]{cur, e.getKey()});
-                cur = Math.max(cur, e.getValue());
-            }
-            if (w.end() > cur) gaps.add(new long[]{cur, w.end()});
-            if (topDown) java.util.Collections.reverse(gaps);
-            for (long[] g : gaps) {
-                long start = topDown ? (g[1] - size) & -align : (g[0] + align - 1) & -align;
-                if (start >= g[0] && start + size <= g[1]) {
-                    used.put(start, start + size);
+            var shape = List.of(size, align);
+            Long from = resume.get(shape);
+            // bottom-up: gaps starting at or above `from`; top-down: gaps ending at or below `from` (the gaps are
+            // disjoint and `from` is allocated, so those starting below it)
+            var gaps = topDown ? (from == null ? free.descendingMap() : free.headMap(from, false).descendingMap())
+                    : (from == null ? free : free.tailMap(from, true));
+            for (var g : gaps.entrySet()) {
+                long g0 = g.getKey(), g1 = g.getValue();
+                long start = topDown ? (g1 - size) & -align : (g0 + align - 1) & -align;
+                if (start >= g0 && start + size <= g1) {
+                    free.remove(g0);
+                    if (start > g0) free.put(g0, start);
+                    if (start + size < g1) free.put(start + size, g1);
+                    resume.put(shape, topDown ? start : g0);
                     return Optional.of(start);
                 }
             }
+            resume.put(shape, topDown ? Long.MIN_VALUE : Long.MAX_VALUE);
             return Optional.empty();
         }
     }
