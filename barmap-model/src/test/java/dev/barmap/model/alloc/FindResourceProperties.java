@@ -80,6 +80,43 @@ class FindResourceProperties {
         }
     }
 
+    /** One step on a window: allocate (size, align: any size, not only powers of two), or release child number {@code pick}. */
+    record Step(boolean release, long size, long align, int pick, long minOff) {}
+
+    @Provide
+    Arbitrary<Step> steps() {
+        return Combinators.combine(Arbitraries.of(false, false, false, true), Arbitraries.longs().between(1, 0x5000),
+                Arbitraries.integers().between(0, 14), Arbitraries.integers().between(0, 1000), Arbitraries.longs().between(0, 0x40000))
+                .as((r, sz, al, p, mi) -> new Step(r, sz, 1L << al, p, mi));
+    }
+
+    /**
+     * The gap index behind the O(log n) search ({@code Resource.nextGap}) is kept current as children come and go:
+     * after every allocation (find, then request) and release, the search still equals the kernel's walk.
+     */
+    @Property(tries = 500, seed = "20261130")
+    void searchStaysTheKernelsWalkWhileChildrenComeAndGo(@ForAll @net.jqwik.api.constraints.Size(max = 80) List<@net.jqwik.api.From("steps") Step> steps) {
+        ResourceTree t = ResourceTree.iomem();
+        Resource w = new Resource(0xc0000000L, 0xc003ffffL, "PCI Bus 0000:01", IoResource.MEM);
+        assertTrue(t.request(t.root(), w));
+        var e820 = List.of(new ArchRules.Range(0xc0010000L, 0xc0010fffL));
+        for (ArchRules arch : List.of(ArchRules.x86(e820), ArchRules.generic(0))) {
+            var alloc = new LinuxBarAllocator(arch);
+            for (Step st : steps) {
+                if (st.release()) {
+                    var kids = List.copyOf(w.children());
+                    if (!kids.isEmpty()) t.release(kids.get(st.pick() % kids.size()));
+                    continue;
+                }
+                var c = new LinuxBarAllocator.Constraint(w.start() + st.minOff(), w.end(), st.align());
+                Optional<Long> got = alloc.findResource(w, st.size(), IoResource.MEM, c);
+                assertEquals(reference(w, st.size(), IoResource.MEM, c, arch), got, "search differs from the kernel's walk after " + w.childCount() + " children");
+                got.ifPresent(s -> assertTrue(t.request(w, new Resource(s, s + st.size() - 1, "child", IoResource.MEM))));
+            }
+            for (Resource k : List.copyOf(w.children())) t.release(k);
+        }
+    }
+
     /** __find_resource() (kernel/resource.c, 6.1) transcribed without shortcuts: every child, in order. */
     static Optional<Long> reference(Resource root, long size, long flags, LinuxBarAllocator.Constraint c, ArchRules arch) {
         List<Resource> kids = List.copyOf(root.children());
