@@ -147,6 +147,8 @@ public final class HotplugCommand implements Callable<Integer> {
     public Integer call() {
         FormatOption.check(OUTPUTS, format, this.spec);
         AddSpec spec = parseAdd(add);
+        // a malformed --as is an error of --as, not of --add (issue 14); HotAdd checks its bus and that it is free
+        String asBdf = as == null ? null : parse(as, "--as").toString();
         Host h;
         List<PciBuses.RootWindow> roots = List.of();
         if (console != null) {
@@ -190,9 +192,9 @@ public final class HotplugCommand implements Callable<Integer> {
         toClose.forEach(dev.barmap.model.vfio.ModelVfioDevice::close);
         HotAdd.Result r;
         try {
-            r = HotAdd.run(model, roots, spec.bus(), as, spec.bars());
+            r = HotAdd.run(model, roots, spec.bus(), asBdf, spec.bars());
         } catch (IllegalArgumentException e) {
-            throw new BadInputException(as != null && e.getMessage().startsWith("device") ? "--as" : "--add", 0, e.getMessage());
+            throw new BadInputException(asBdf != null && e.getMessage().startsWith("device") ? "--as" : "--add", 0, e.getMessage());
         }
         var out = this.spec.commandLine().getOut();
         out.print(OUTPUTS.render(format, new Result(h, opened, closed, r)));

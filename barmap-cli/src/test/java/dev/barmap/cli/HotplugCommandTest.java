@@ -66,6 +66,52 @@ class HotplugCommandTest {
         assertTrue(r4.err().contains("--as") && r4.err().contains("already exists"), r4.err());
     }
 
+    /** Issue 14: a malformed --as is reported as --as (it was reported as --add). */
+    @Test
+    void badAsNamesAs() {
+        for (String as : List.of("zz", "0000:02:20.0", "0000:02:02.9")) {
+            CliRun r = run("hotplug", "--console", OPEN_RUN, "--add", "02:256", "--as", as);
+            assertEquals(2, r.rc(), as + ": " + r.err());
+            assertTrue(r.err().startsWith("barmap: error: --as: not a PCI address"), as + ": " + r.err());
+            assertFalse(r.err().contains("--add"), r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertEquals("", r.out());
+        }
+    }
+
+    /**
+     * Issue 14: a BAR spanning the 64-bit space (start + size > 2^64, i.e. an end below its start) in the hot-add run
+     * -- the hot-added BAR as the kernel printed it, or a function's sysfs resource line -- is one error line naming
+     * the console file and line, exit 2.
+     */
+    @Test
+    void barSpanningThe64BitSpaceIsOneErrorLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        var real = java.nio.file.Files.readAllLines(java.nio.file.Path.of(OPEN_RUN));
+        int assigned = -1, res = -1;
+        for (int i = 0; i < real.size(); i++) {
+            if (real.get(i).contains("pci 0000:02:02.0: BAR 0 [mem 0x40001000-0x400010ff]: assigned")) assigned = i;
+            if (res < 0 && real.get(i).startsWith("GUEST: dev 0000:02:01.0 ")) res = i + 1;
+        }
+        assertTrue(assigned > 0 && res > 0 && real.get(res).contains("res[0] 0x0000000040000000"), "the open run's lines moved");
+        var hotAdded = new java.util.ArrayList<>(real);
+        hotAdded.set(assigned, real.get(assigned).replace("0x40001000-0x400010ff", "0xffffffffffffff00-0x00000000000000ff"));
+        var sysfs = new java.util.ArrayList<>(real);
+        sysfs.set(res, real.get(res).replace("0x0000000040000000 0x000000004000000f", "0xfffffffffffffff0 0x000000000000000f"));
+        int[] lines = {assigned + 1, res + 1};
+        int k = 0;
+        for (var text : List.of(hotAdded, sysfs)) {
+            var f = tmp.resolve("console-" + k + ".log");
+            java.nio.file.Files.write(f, text);
+            CliRun r = run("hotplug", "--console", f.toString(), "--add", "02:256");
+            assertEquals(2, r.rc(), r.err());
+            assertTrue(r.err().startsWith("barmap: error: " + f + ":" + lines[k] + ": end 0x"), r.err());
+            assertTrue(r.err().contains("below start"), r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertEquals("", r.out());
+            k++;
+        }
+    }
+
     static final java.nio.file.Path RUNS = java.nio.file.Path.of("../testdata/hotplug");
 
     /** Each real run as the command line that reproduces it, checked against the run's expected.json and console.log. */

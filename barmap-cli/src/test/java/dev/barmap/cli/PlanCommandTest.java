@@ -165,6 +165,40 @@ class PlanCommandTest {
         }
     }
 
+    /** Issue 14: a layout written with lspci's short addresses (no domain 0000) is not ignored. */
+    @Test
+    void explicitLayoutAcceptsShortAddressesAsDomain0000(@TempDir Path tmp) throws IOException {
+        Path capture = TestCaptures.CAPTURES.resolve("x86_64-4k-linux-packed");
+        String root = TestCaptures.root(capture).toString();
+        Path layout = tmp.resolve("short.txt");
+        Files.writeString(layout, "00:0D.0 BAR0 0x80000000\n");
+        Run r = run("plan", "--root", root, "--guest", layout.toString(), "--vmm", "qemu", "--format", "json");
+        assertEquals(0, r.rc(), r.err());
+        long placed = 0;
+        for (JsonNode b : new ObjectMapper().readTree(r.out()).get("bars")) {
+            JsonNode q = b.get("verdicts").get("qemu-7.2");
+            if (b.get("device").asText().equals("0000:00:0d.0") && b.get("bar").asInt() == 0) {
+                assertEquals(0x80000000L, q.get("guestAddress").asLong());
+                assertEquals("direct", q.get("summary").asText());
+                placed++;
+            }
+        }
+        assertEquals(1, placed, r.out());
+        // the same BAR in both spellings is listed twice; an address that is no PCI address is refused
+        Path twice = tmp.resolve("twice.txt");
+        Files.writeString(twice, "0000:00:0d.0 BAR0 0x80000000\n00:0d.0 BAR0 0x90000000\n");
+        Run t = run("plan", "--root", root, "--guest", twice.toString());
+        assertEquals(2, t.rc());
+        assertTrue(t.err().startsWith("barmap: error: ") && t.err().contains("twice.txt:2: BAR listed twice"), t.err());
+        assertEquals(1, t.err().lines().count(), t.err());
+        Path bad = tmp.resolve("slot.txt");
+        Files.writeString(bad, "00:3f.0 BAR0 0x80000000\n");
+        Run b = run("plan", "--root", root, "--guest", bad.toString());
+        assertEquals(2, b.rc());
+        assertTrue(b.err().contains("slot.txt:1: not a PCI address"), b.err());
+        assertEquals(1, b.err().lines().count(), b.err());
+    }
+
     @Test
     void badInputIsExitCode2WithOneLine(@TempDir Path tmp) throws IOException {
         String root = TestCaptures.root(TestCaptures.CAPTURES.resolve("x86_64-4k-single-subpage")).toString();

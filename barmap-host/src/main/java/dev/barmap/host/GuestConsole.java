@@ -92,7 +92,10 @@ public record GuestConsole(String file, KernelRelease kernel, SortedMap<Bdf, Pci
                         if (cur == null) throw new BadInputException(file, lineNo, "res[] line before any 'dev' line");
                         int idx = Integer.parseInt(m.group(1));
                         if (idx > 16) throw new BadInputException(file, lineNo, "resource index " + idx + " > 16");
-                        cur.res[idx] = new Bar(idx, Long.parseUnsignedLong(m.group(2), 16), Long.parseUnsignedLong(m.group(3), 16), Long.parseUnsignedLong(m.group(4), 16));
+                        // the guest's init prints /sys/bus/pci/devices/*/resource: checked as that file is (a range running past
+                        // 2^64, unknown flags), issue 14
+                        cur.res[idx] = dev.barmap.model.pci.SysfsResource.bar(file, lineNo, idx, Long.parseUnsignedLong(m.group(2), 16),
+                                Long.parseUnsignedLong(m.group(3), 16), Long.parseUnsignedLong(m.group(4), 16));
                     } else if (!l.isBlank()) {
                         throw new BadInputException(file, lineNo, "unexpected line in the boot device list: '" + l + "'");
                     }
@@ -181,7 +184,13 @@ public record GuestConsole(String file, KernelRelease kernel, SortedMap<Bdf, Pci
                 default -> throw new BadInputException(file, lineNo, "unknown resource attribute '" + w + "' in '" + s + "'");
             }
         }
-        return new long[] {Long.parseUnsignedLong(m.group(2), 16), Long.parseUnsignedLong(m.group(3), 16), flags};
+        long start = Long.parseUnsignedLong(m.group(2), 16), end = Long.parseUnsignedLong(m.group(3), 16);
+        // a range is [start, end] with end >= start (include/linux/ioport.h resource_size = end - start + 1): one that
+        // ends below its start would run past 2^64 (issue 14: a hot-added BAR spanning the 64-bit space)
+        if (Long.compareUnsigned(end, start) < 0) {
+            throw new BadInputException(file, lineNo, String.format("end 0x%x is below start 0x%x (the range would run past 2^64): '%s'", end, start, s));
+        }
+        return new long[] {start, end, flags};
     }
 
     private static final class Dev {

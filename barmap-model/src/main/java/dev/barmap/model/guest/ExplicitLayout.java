@@ -9,7 +9,9 @@ import java.util.Map;
 /**
  * An explicit guest layout (e.g. read by the CLI from a file, or what {@code info pci} / {@code lspci} showed in a
  * real guest). Text format, one BAR per line: {@code <device> <bar> <address>} with the address in hex
- * (0x prefix optional); '#' starts a comment. BARs the layout does not mention are unassigned.
+ * (0x prefix optional); '#' starts a comment. BARs the layout does not mention are unassigned. A device written as
+ * a PCI address may leave out the domain, as lspci does for domain 0000 ({@code 00:03.0} is {@code 0000:00:03.0}),
+ * and may use upper-case hex: passthrough devices are named by their full lower-case host address.
  */
 public record ExplicitLayout(String name, Map<BarKey, Long> addresses) implements GuestFirmware {
     public ExplicitLayout {
@@ -37,9 +39,25 @@ public record ExplicitLayout(String name, Map<BarKey, Long> addresses) implement
                 throw new BadInputException(name, n, "expected a BAR number 0-5 and a hex address, got '" + l + "'");
             }
             if (index < 0 || index > 5) throw new BadInputException(name, n, "BAR " + index + " is not 0-5");
-            if (m.put(new BarKey(f[0], index), addr) != null) throw new BadInputException(name, n, "BAR listed twice: '" + l + "'");
+            String device;
+            try {
+                device = deviceName(f[0]);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(name, n, e.getMessage());
+            }
+            if (m.put(new BarKey(device, index), addr) != null) throw new BadInputException(name, n, "BAR listed twice: '" + l + "'");
         }
         return new ExplicitLayout(name, m);
+    }
+
+    private static final java.util.regex.Pattern BDF = java.util.regex.Pattern.compile("([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]");
+
+    /**
+     * A PCI address in its full form (domain 0000 when left out, lower case); any other name as written.
+     * @throws IllegalArgumentException for an address with a device above 1f
+     */
+    static String deviceName(String written) {
+        return BDF.matcher(written).matches() ? dev.barmap.model.pci.Bdf.parse(written).toString() : written;
     }
 
     @Override

@@ -25,22 +25,31 @@ public final class SysfsResource {
             String[] f = lines[i].trim().split("\\s+");
             if (f.length != 3) throw new BadInputException(file, i + 1, "expected 'start end flags', got '" + lines[i] + "'");
             long s = num(file, i + 1, f[0]), e = num(file, i + 1, f[1]), fl = num(file, i + 1, f[2]);
-            if ((fl & ~IoResource.KNOWN) != 0) {
-                throw new BadInputException(file, i + 1, String.format("unknown resource flag bits 0x%x (include/linux/ioport.h defines none there)", fl & ~IoResource.KNOWN));
-            }
-            long t = IoResource.type(fl);
-            if (t != 0 && t != IoResource.IO && t != IoResource.MEM && !(i >= 13 && t == IoResource.BUS)) {
-                throw new BadInputException(file, i + 1, String.format("resource type 0x%x is neither I/O (0x100) nor memory (0x200)", t));
-            }
-            if (Long.compareUnsigned(e, s) < 0 && !(s == 0 && e == 0)) {
-                throw new BadInputException(file, i + 1, String.format("end 0x%x is below start 0x%x", e, s));
-            }
-            if (t == 0 && (s != 0 || e != 0) && (fl & IoResource.UNSET) == 0) {
-                throw new BadInputException(file, i + 1, String.format("range 0x%x-0x%x has no type in flags 0x%x", s, e, fl));
-            }
-            out.add(new Bar(i, s, e, fl));
+            out.add(bar(file, i + 1, i, s, e, fl));
         }
         return out;
+    }
+
+    /**
+     * One line of a sysfs resource file (or the same three numbers printed elsewhere, as the oracle guest's console
+     * prints each function's resources) checked as {@link #parse} checks it: known flag bits, an I/O or memory
+     * type, an end not below its start (a range may not run past 2^64), a type for every range.
+     */
+    public static Bar bar(String file, int line, int index, long s, long e, long fl) {
+        if ((fl & ~IoResource.KNOWN) != 0) {
+            throw new BadInputException(file, line, String.format("unknown resource flag bits 0x%x (include/linux/ioport.h defines none there)", fl & ~IoResource.KNOWN));
+        }
+        long t = IoResource.type(fl);
+        if (t != 0 && t != IoResource.IO && t != IoResource.MEM && !(index >= 13 && t == IoResource.BUS)) {
+            throw new BadInputException(file, line, String.format("resource type 0x%x is neither I/O (0x100) nor memory (0x200)", t));
+        }
+        if (Long.compareUnsigned(e, s) < 0 && !(s == 0 && e == 0)) {
+            throw new BadInputException(file, line, String.format("end 0x%x is below start 0x%x", e, s));
+        }
+        if (t == 0 && (s != 0 || e != 0) && (fl & IoResource.UNSET) == 0) {
+            throw new BadInputException(file, line, String.format("range 0x%x-0x%x has no type in flags 0x%x", s, e, fl));
+        }
+        return new Bar(index, s, e, fl);
     }
 
     private static long num(String file, int line, String s) {
