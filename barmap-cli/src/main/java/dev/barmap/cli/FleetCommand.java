@@ -85,8 +85,13 @@ public final class FleetCommand implements Callable<Integer> {
     @Option(names = "--host-timeout", paramLabel = "SECONDS", description = "Give up on a host that takes longer than this (default 60): it is reported as skipped and the run goes on.")
     int hostTimeout = 60;
 
+    @Option(names = "--host-max-size", paramLabel = "BYTES", converter = Sizes.class,
+            description = "Give up on a host whose files barmap reads come to more than this (default 256M): it is reported as skipped and the run goes on.")
+    long hostMaxSize = 256L << 20;
+
     @Override
     public Integer call() {
+        if (hostMaxSize <= 0) throw new BadInputException("--host-max-size", 0, "must be a positive byte count, got " + hostMaxSize);
         if (hostTimeout <= 0) throw new BadInputException("--host-timeout", 0, "must be a positive number of seconds, got " + hostTimeout);
         if (jobs <= 0 || jobs > 1024) throw new BadInputException("--jobs", 0, "must be 1 to 1024, got " + jobs);
         var badArgs = new ArrayList<HostResult>();
@@ -116,7 +121,7 @@ public final class FleetCommand implements Callable<Integer> {
                 int n = i;
                 futures.add(pool.submit(() -> {
                     started.set(n, System.nanoTime());
-                    return scanOne(h, options, wantJson);
+                    return scanOne(h, options, wantJson, hostMaxSize);
                 }));
             }
             long budget = hostTimeout * 1_000_000_000L;
@@ -326,10 +331,10 @@ public final class FleetCommand implements Callable<Integer> {
 
     private static final ObjectWriter LINE = ProbeJson.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT);
 
-    static HostResult scanOne(Path p, HostReader.Options options, boolean wantJson) {
+    static HostResult scanOne(Path p, HostReader.Options options, boolean wantJson, long maxBytes) {
         String name = p.toString();
         try {
-            Host host = LspciReader.readAny(p, options);
+            Host host = dev.barmap.host.Jail.withBudget(maxBytes, "--host-max-size", () -> LspciReader.readAny(p, options));
             ScanResult r = Scanner.scan(host);
             var verdicts = new EnumMap<Verdict, Integer>(Verdict.class);
             var checks = new EnumMap<Check, Integer>(Check.class);

@@ -96,4 +96,32 @@ class FleetTest {
         CliRun host = CliRun.of("fleet", one.toString(), "--no-progress");
         assertTrue(host.out().startsWith("barmap fleet: 1 hosts (1 scanned, 0 skipped)"), host.out());
     }
+
+    /** Issue 14: a per-host size budget besides the time budget; a host over it is one skipped line and the run goes on. */
+    @Test
+    void aHostOverTheSizeBudgetIsSkippedAndTheRunGoesOn(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("fleet");
+        List<Path> hosts = new CaptureGenerator(11).writeAll(dir, 6);
+        Path big = hosts.get(2);
+        // a valid /proc/iomem of about 400 KB: 10,000 more top-level ranges above everything else
+        var pad = new StringBuilder();
+        for (long i = 0; i < 10_000; i++) {
+            long s = 0x7000_0000_0000L + i * 0x1000;
+            pad.append(String.format("%x-%x : pad%n", s, s + 0xfff));
+        }
+        Files.writeString(big.resolve("proc/iomem"), pad, java.nio.file.StandardOpenOption.APPEND);
+        // within the default budget the padded host is scanned like the others
+        CliRun all = CliRun.of("fleet", dir.toString(), "--no-progress");
+        assertTrue(all.out().startsWith("barmap fleet: 6 hosts (6 scanned, 0 skipped)"), all.out() + all.err());
+        CliRun run = CliRun.of("fleet", dir.toString(), "--no-progress", "--host-max-size", "200K");
+        assertEquals(2, run.rc(), run.out() + run.err());
+        assertTrue(run.out().startsWith("barmap fleet: 6 hosts (5 scanned, 1 skipped)"), run.out());
+        var skipped = run.out().lines().filter(l -> l.startsWith("  " + big + ": ")).toList();
+        assertEquals(1, skipped.size(), run.out());
+        assertTrue(skipped.getFirst().contains("proc/iomem") && skipped.getFirst().contains("over --host-max-size 204800"), skipped.getFirst());
+        assertEquals(1, run.err().lines().count(), run.err());
+        CliRun zero = CliRun.of("fleet", dir.toString(), "--host-max-size", "0");
+        assertEquals(2, zero.rc());
+        assertTrue(zero.err().startsWith("barmap: error: --host-max-size: must be a positive byte count"), zero.err());
+    }
 }

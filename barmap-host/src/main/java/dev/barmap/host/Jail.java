@@ -27,6 +27,38 @@ public final class Jail {
     /** /proc/iomem and lspci text: megabytes on the largest machines; 64 MiB leaves wide room. */
     public static final int TEXT_CAP = 64 * 1024 * 1024;
 
+    /**
+     * The bytes this thread may still read for the host it is reading, or null for no limit: {@code fleet}'s
+     * per-host size budget (issue 14), set by {@link #withBudget} around one host.
+     */
+    private static final ThreadLocal<Budget> BUDGET = new ThreadLocal<>();
+
+    private static final class Budget {
+        final long max;
+        final String option;
+        long used;
+
+        Budget(long max, String option) {
+            this.max = max;
+            this.option = option;
+        }
+    }
+
+    /**
+     * Runs {@code read} with a budget of {@code maxBytes} for all the files it reads through any jail on this
+     * thread; the file that takes the total over it is bad input, named with the total and {@code option}.
+     */
+    public static <T> T withBudget(long maxBytes, String option, java.util.function.Supplier<T> read) {
+        Budget prev = BUDGET.get();
+        BUDGET.set(new Budget(maxBytes, option));
+        try {
+            return read.get();
+        } finally {
+            if (prev == null) BUDGET.remove();
+            else BUDGET.set(prev);
+        }
+    }
+
     /** No containment: files named by the user. */
     public static final Jail NONE = new Jail(null, null);
 
@@ -98,6 +130,11 @@ public final class Jail {
             byte[] b = in.readNBytes(whole ? cap + 1 : cap);
             if (whole && b.length > cap) {
                 throw new BadInputException(p.toString(), 0, "larger than " + cap + " bytes, more than the kernel writes there: not read");
+            }
+            Budget budget = BUDGET.get();
+            if (budget != null && (budget.used += b.length) > budget.max) {
+                throw new BadInputException(p.toString(), 0, "with this file the host's files come to " + budget.used + " bytes, over "
+                        + budget.option + " " + budget.max + ": host not read");
             }
             return b;
         } catch (NoSuchFileException e) {

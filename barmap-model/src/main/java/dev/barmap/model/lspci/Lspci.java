@@ -242,10 +242,17 @@ public final class Lspci {
                 else cur.standardCaps = true;
                 String what = m.group(2);
                 Matcher mx = MSIX.matcher(what);
-                if (!mx.find()) mx = MSIX_OLD.matcher(what);
+                boolean current = mx.find();
+                if (!current) mx = MSIX_OLD.matcher(what);
                 if (mx.reset().find()) {
                     capName = "msix";
                     cur.msixCount = parseInt(file, ln, mx.group(1));
+                    // pciutils ls-caps.c cap_msix prints Count=(cap & PCI_MSIX_TABSIZE) + 1 with PCI_MSIX_TABSIZE 0x07ff
+                    // (lib/header.h): a real lspci shows 1 to 2048, never 0 (issue 14: Count=0 gave a 0-byte table)
+                    if (current && (cur.msixCount < 1 || cur.msixCount > 2048)) {
+                        throw new BadInputException(file, ln, "MSI-X Count=" + mx.group(1)
+                                + " is impossible: lspci prints the table size field + 1, 1 to 2048");
+                    }
                     cur.msixLine = ln;
                 } else if (what.startsWith("Single Root I/O Virtualization")) {
                     capName = "sriov";

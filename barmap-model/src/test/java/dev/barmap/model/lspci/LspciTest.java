@@ -212,6 +212,33 @@ class LspciTest {
         assertEquals(16 << 20, fn(h, "01:00.0").resource(0).len());
     }
 
+    /** pciutils ls-caps.c cap_msix: Count=(table size field & 0x7ff) + 1, so 1 to 2048; anything else is no real lspci. */
+    @Test
+    void impossibleMsixCountNamesTheLine() {
+        for (String count : List.of("0", "2049", "4096")) {
+            var e = assertThrows(BadInputException.class, () -> host("""
+                    01:00.0 Ethernet controller: X
+                    \tRegion 0: Memory at fe200000 (32-bit, non-prefetchable) [size=64K]
+                    \tCapabilities: [a0] MSI-X: Enable- Count=%s Masked-
+                    \t\tVector table: BAR=0 offset=00000000
+                    \t\tPBA: BAR=0 offset=00008000
+                    """.formatted(count)));
+            assertEquals("in0", e.file());
+            assertEquals(3, e.line(), count);
+            assertEquals("MSI-X Count=" + count + " is impossible: lspci prints the table size field + 1, 1 to 2048", e.problem());
+        }
+        for (String count : List.of("1", "2048")) {
+            var h = host("""
+                    01:00.0 Ethernet controller: X
+                    \tRegion 0: Memory at fe200000 (32-bit, non-prefetchable) [size=64K]
+                    \tCapabilities: [a0] MSI-X: Enable- Count=%s Masked-
+                    \t\tVector table: BAR=0 offset=00000000
+                    \t\tPBA: BAR=0 offset=00008000
+                    """.formatted(count));
+            assertEquals(Integer.parseInt(count), fn(h, "01:00.0").msix().orElseThrow().entries(), count);
+        }
+    }
+
     @Test
     void badInputNamesFileAndLine() {
         var e = assertThrows(BadInputException.class, () -> host("""
