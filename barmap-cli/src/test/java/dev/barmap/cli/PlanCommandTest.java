@@ -189,13 +189,13 @@ class PlanCommandTest {
         Files.writeString(twice, "0000:00:0d.0 BAR0 0x80000000\n00:0d.0 BAR0 0x90000000\n");
         Run t = run("plan", "--root", root, "--guest", twice.toString());
         assertEquals(2, t.rc());
-        assertTrue(t.err().startsWith("barmap: error: ") && t.err().contains("twice.txt:2: BAR listed twice"), t.err());
+        assertTrue(t.err().startsWith("barmap: error: ") && t.err().contains("twice.txt:2: BAR listed twice: BAR0 of the device on line 1"), t.err());
         assertEquals(1, t.err().lines().count(), t.err());
         Path bad = tmp.resolve("slot.txt");
         Files.writeString(bad, "00:3f.0 BAR0 0x80000000\n");
         Run b = run("plan", "--root", root, "--guest", bad.toString());
         assertEquals(2, b.rc());
-        assertTrue(b.err().contains("slot.txt:1: not a PCI address"), b.err());
+        assertTrue(b.err().contains("slot.txt:1: the device is not a PCI address"), b.err());
         assertEquals(1, b.err().lines().count(), b.err());
     }
 

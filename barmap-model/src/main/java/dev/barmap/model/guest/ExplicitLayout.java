@@ -18,9 +18,14 @@ public record ExplicitLayout(String name, Map<BarKey, Long> addresses) implement
         addresses = Map.copyOf(addresses);
     }
 
-    /** @throws BadInputException naming the line when a line is not {@code <device> <bar> <address>} */
+    /**
+     * @throws BadInputException naming the line when a line is not {@code <device> <bar> <address>}. The errors
+     *     describe the line without quoting it (issue 14): the file is named by the user, may be a link to a file
+     *     barmap can read and the user cannot (barmap often runs as root), and its first line must not leak.
+     */
     public static ExplicitLayout parse(String name, String text) {
         var m = new LinkedHashMap<BarKey, Long>();
+        var firstLine = new java.util.HashMap<BarKey, Integer>();
         int n = 0;
         for (String line : text.split("\n")) {
             n++;
@@ -28,7 +33,7 @@ public record ExplicitLayout(String name, Map<BarKey, Long> addresses) implement
             String l = (hash >= 0 ? line.substring(0, hash) : line).strip();
             if (l.isEmpty()) continue;
             String[] f = l.split("\\s+");
-            if (f.length != 3) throw new BadInputException(name, n, "expected '<device> <bar> <address>', got '" + l + "'");
+            if (f.length != 3) throw new BadInputException(name, n, "expected '<device> <bar> <address>', got " + f.length + " field" + (f.length == 1 ? "" : "s"));
             String bar = f[1].toUpperCase().replace("BAR", "");
             int index;
             long addr;
@@ -36,16 +41,20 @@ public record ExplicitLayout(String name, Map<BarKey, Long> addresses) implement
                 index = Integer.parseInt(bar);
                 addr = Long.parseUnsignedLong(f[2].toLowerCase().replaceFirst("^0x", ""), 16);
             } catch (NumberFormatException e) {
-                throw new BadInputException(name, n, "expected a BAR number 0-5 and a hex address, got '" + l + "'");
+                throw new BadInputException(name, n, "expected a BAR number 0-5 and a hex address as the second and third fields");
             }
             if (index < 0 || index > 5) throw new BadInputException(name, n, "BAR " + index + " is not 0-5");
             String device;
             try {
                 device = deviceName(f[0]);
             } catch (IllegalArgumentException e) {
-                throw new BadInputException(name, n, e.getMessage());
+                throw new BadInputException(name, n, "the device is not a PCI address (a device number above 1f)");
             }
-            if (m.put(new BarKey(device, index), addr) != null) throw new BadInputException(name, n, "BAR listed twice: '" + l + "'");
+            var key = new BarKey(device, index);
+            if (m.put(key, addr) != null) {
+                throw new BadInputException(name, n, "BAR listed twice: BAR" + index + " of the device on line " + firstLine.get(key));
+            }
+            firstLine.put(key, n);
         }
         return new ExplicitLayout(name, m);
     }
