@@ -98,6 +98,47 @@ class CaptureWriterTest {
         assertEquals(List.of(out.resolve("keep")), Files.list(out).toList());
     }
 
+    /** Issue 14, section 8: a symlinked --out is neither followed nor replaced. */
+    @Test
+    void refusesASymlinkedOutput(@TempDir Path dir) throws IOException {
+        Path root = fakeRoot(dir);
+        Path target = Files.createDirectories(dir.resolve("elsewhere"));
+        Path out = Files.createSymbolicLink(dir.resolve("capture"), target);
+        var e = assertThrows(BadInputException.class, () -> new CaptureWriter(root).write(out, false));
+        assertTrue(e.getMessage().contains("is a symbolic link"), e.getMessage());
+        assertTrue(Files.isSymbolicLink(out), "the link is left as it was");
+        try (Stream<Path> s = Files.list(target)) {
+            assertEquals(0, s.count(), "nothing written through the link");
+        }
+    }
+
+    /** Issue 14, section 3: a sysfs directory whose name is not a PCI address is bad input naming it, nothing left behind. */
+    @Test
+    void aNonBdfDirectoryIsNamed(@TempDir Path dir) throws IOException {
+        Path root = fakeRoot(dir);
+        Files.createDirectories(root.resolve("sys/bus/pci/devices/junk"));
+        Path out = dir.resolve("capture");
+        var e = assertThrows(BadInputException.class, () -> new CaptureWriter(root).write(out, false));
+        assertTrue(e.getMessage().contains("junk") && e.getMessage().contains("not a PCI address"), e.getMessage());
+        assertFalse(Files.exists(out));
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of("root"), s.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    /** Issue 14, section 8: the temporary directory a killed capture left (its process gone) is removed by the next one. */
+    @Test
+    void aKilledRunsTemporaryDirectoryIsRemoved(@TempDir Path dir) throws Exception {
+        Path root = fakeRoot(dir);
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path stale = Files.createDirectories(dir.resolve(".capture.tmp-" + gone.pid()));
+        Files.writeString(stale.resolve("half-written"), "x");
+        new CaptureWriter(root).write(dir.resolve("capture"), false);
+        assertFalse(Files.exists(stale), "stale temporary directory of a dead process left behind");
+        assertTrue(Files.isDirectory(dir.resolve("capture")));
+    }
+
     @Test
     void aMissingSysfsFileLeavesNothingBehind(@TempDir Path dir) throws IOException {
         Path root = fakeRoot(dir);
