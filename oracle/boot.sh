@@ -77,7 +77,12 @@ APPEND="console=ttyS0 intel_iommu=on panic=1 loglevel=4 $TCG_ARGS barmap.jar=$JA
 [ -n "$BENCH" ] && APPEND="$APPEND barmap.bench=$BENCH barmap.benchruns=$BENCHRUNS"
 [ -n "$BENCH" ] && [ -n "$BENCHOPTS" ] && APPEND="$APPEND barmap.benchopts=$BENCHOPTS"
 [ "$DRIVER" = 1 ] && APPEND="$APPEND barmap.driver=1 barmap.drivercycles=$DCYCLES"
-CMD=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m 2G "${BIOS[@]}"
+# what was asked of the guest, for OracleIT (all driver cycles must have run) and the benchmark's record
+RUNPROPS=(); [ "$DRIVER" = 1 ] && RUNPROPS+=("driver.cycles=$DCYCLES")
+[ -n "$BENCH" ] && RUNPROPS+=("bench.runs=$BENCHRUNS" "bench.opts=$BENCHOPTS")
+# BARMAP_ORACLE_CPU, BARMAP_ORACLE_SMP: another -cpu model or vCPU count (the crash hunt, BENCHMARKS.md)
+CPU=${BARMAP_ORACLE_CPU:-max}; SMP=${BARMAP_ORACLE_SMP:-2}
+CMD=(qemu-system-x86_64 -machine q35,accel=tcg -cpu "$CPU" -smp "$SMP" -m 2G "${BIOS[@]}"
   -nodefaults -display none -no-reboot -serial stdio -monitor none
   -device intel-iommu
   -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND"
@@ -140,7 +145,7 @@ n=$((RETRIES + 1))
 for i in $(seq 1 "$n"); do
   if attempt; then
     log "$SCEN: guest ran ${SECS}s, attempt $i/$n; $(grep -c . "$OUT/console.log") console lines"
-    run_properties "$i" > "$OUT/oracle-run.properties"
+    run_properties "$i" "qemu.cpu=$CPU" "qemu.smp=$SMP" "${RUNPROPS[@]}" > "$OUT/oracle-run.properties"
     [ -d "$OUT.failed" ] && mv "$OUT.failed" "$OUT/failed-attempts"
     exit 0
   fi

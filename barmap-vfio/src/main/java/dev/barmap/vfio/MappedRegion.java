@@ -18,6 +18,20 @@ public final class MappedRegion implements RegionAccess {
     }
 
     /**
+     * The same register access over ordinary memory instead of a device: for a driver's tests against a
+     * fake register file, and for the benchmark's plain-memory baseline (GuestMain {@code bench-plain}),
+     * which runs exactly the read path of a mapped BAR. The region reports itself as BAR0, READ|WRITE|MMAP,
+     * {@code registers.byteSize()} bytes; accesses are checked as for a device.
+     *
+     * @param registers the memory standing in for the registers; valid as long as its arena is
+     * @return a region whose reads and writes go to {@code registers}
+     */
+    public static MappedRegion overMemory(MemorySegment registers) {
+        int flags = RegionInfo.FLAG_READ | RegionInfo.FLAG_WRITE | RegionInfo.FLAG_MMAP;
+        return new MappedRegion(new RegionInfo(0, registers.byteSize(), 0, flags, java.util.List.of()), registers);
+    }
+
+    /**
      * The first {@code size} bytes of a page-rounded mapping. vfio-pci maps a BAR from its first byte
      * (vfio_pci_core_mmap(): {@code pgoff} is the page offset into the BAR and sub-page BARs are only
      * mmappable when they start on a page boundary, vfio_pci_probe_mmaps(), 6.1), so the BAR begins at
