@@ -36,6 +36,15 @@ static void die(const char *what)
 	exit(1);
 }
 
+/* every round's ns per read, for the record (as GuestMain's *.rounds.ns), before the sort */
+static void rounds(const char *key, const double *v)
+{
+	printf("%s=", key);
+	for (int r = 0; r < ROUNDS; r++)
+		printf(r ? " %.2f" : "%.2f", v[r]);
+	printf("\n");
+}
+
 static int cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -56,6 +65,7 @@ static int plain(long reads)
 			sink += p[0];
 		mm[r] = (now() - a) / reads;
 	}
+	rounds("c.plain.rounds.ns", mm);
 	qsort(mm + WARMUP, ROUNDS - WARMUP, sizeof(double), cmp);
 	printf("plainReads=%ld\nc.plain.ns=%.2f\nsink=%x\n", reads, mm[WARMUP + (ROUNDS - WARMUP) / 2], sink);
 	return 0;
@@ -110,6 +120,8 @@ int main(int argc, char **argv)
 		mm[r] = (b - a) / reads;
 		pr[r] = (c - b) / preads;
 	}
+	rounds("c.mmap.rounds.ns", mm);
+	rounds("c.pread.rounds.ns", pr);
 	qsort(mm + WARMUP, ROUNDS - WARMUP, sizeof(double), cmp);
 	qsort(pr + WARMUP, ROUNDS - WARMUP, sizeof(double), cmp);
 	printf("device=%s BAR%u size %llu\n", bdf, bar, (unsigned long long)ri.size);
