@@ -18,7 +18,7 @@ fi
 get() { sed -n "s/^$1=//p" "$2"; }
 # every Java/C pair of the boot (BARMAP_ORACLE_BENCH_RUNS; bench-{java,c}-run-N.properties), or the single pair
 pairs=""
-for jf in $(ls "$R"/bench-java-run-*.properties 2>/dev/null | sort -t- -k4 -n); do
+for jf in $(ls "$R"/bench-java-run-*.properties 2>/dev/null | sort -V); do
   n=${jf##*-run-}; n=${n%.properties}; cf=$R/bench-c-run-$n.properties
   jm=$(get java.mmap.ns "$jf"); jp=$(get java.pread.ns "$jf"); cm=$(get c.mmap.ns "$cf" 2>/dev/null); cp=$(get c.pread.ns "$cf" 2>/dev/null)
   [ -n "$jm" ] && [ -n "$cm" ] && pairs="$pairs$n $jm $cm $jp $cp"$'\n'

@@ -1,6 +1,7 @@
 package dev.barmap.vfio.guest;
 
 import dev.barmap.vfio.FfmVfioDevice;
+import dev.barmap.vfio.LibC;
 import dev.barmap.vfio.MappedRegion;
 import dev.barmap.vfio.NativePlatform;
 import dev.barmap.vfio.RegionAccess;
@@ -27,6 +28,8 @@ import java.util.stream.Stream;
  *   GuestMain selftest OUT.properties [CYCLES]
  *   GuestMain bench OUT.properties BDF BAR [READS]
  *   GuestMain bench-plain OUT.properties [READS]   (the same mapped-read loop over ordinary memory)
+ *   GuestMain pread-loop OUT.properties PATH [CALLS]  (LibC.pread of 4 bytes of PATH, e.g. /dev/zero: the
+ *                                                   trapped path's downcall without a device; the crash hunt)
  *   GuestMain driver OUT.properties [CYCLES]     (QEMU's edu: the driver, then CYCLES open/map/DMA/IRQ/close cycles)
  * </pre>
  */
@@ -45,6 +48,7 @@ public final class GuestMain {
             case "driver" -> DriverCheck.run(out, args.length > 2 ? Integer.parseInt(args[2]) : 10_000);
             case "bench" -> bench(out, args[2], Integer.parseInt(args[3]), args.length > 4 ? Integer.parseInt(args[4]) : 2_000_000);
             case "bench-plain" -> benchPlain(out, args.length > 2 ? Integer.parseInt(args[2]) : 2_000_000);
+            case "pread-loop" -> preadLoop(out, args[2], args.length > 3 ? Integer.parseInt(args[3]) : 2_000_000);
             default -> {
                 System.err.println("unknown mode " + args[0]);
                 System.exit(2);
@@ -285,6 +289,25 @@ public final class GuestMain {
             out.put("java.plain.ns", String.format("%.2f", median(Arrays.copyOfRange(mm, WARMUP, ROUNDS))));
             out.put("java.plain.rounds.ns", rounds(mm));
             out.put("sink", Integer.toHexString(sink));
+        }
+    }
+
+    /**
+     * {@code calls} times {@link LibC#pread} of 4 bytes at offset 0 of {@code path}: the same downcall, errno
+     * capture and per-thread buffers as {@link TrappedRegion#read32}, on any file (BENCHMARKS.md: run many
+     * times, with and without -Xcomp, on real hardware, to separate the binding and the JIT from TCG).
+     */
+    static void preadLoop(Map<String, String> out, String path, int calls) {
+        int fd = LibC.open(path, LibC.O_RDWR | LibC.O_CLOEXEC);
+        try (Arena arena = Arena.ofConfined()) {
+            var buf = arena.allocate(8, 8);
+            long sum = 0, t0 = System.nanoTime();
+            for (int i = 0; i < calls; i++) sum += LibC.pread(fd, buf, 4, 0);
+            out.put("preads", Integer.toString(calls));
+            out.put("bytes", Long.toString(sum));
+            out.put("ns.per.call", String.format("%.1f", (double) (System.nanoTime() - t0) / calls));
+        } finally {
+            LibC.close(fd);
         }
     }
 
