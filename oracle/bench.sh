@@ -13,7 +13,9 @@ if [ "${1:-}" != --no-boot ]; then
   . "$REPO/scripts/jdk.sh"
   [ -f "$JAR" ] || (cd "$REPO" && JAVA_HOME="$BARMAP_JAVA_HOME" mvn -B -ntp -q -pl barmap-cli -am install -DskipTests)
   BARMAP_GUEST_JAVA="$BARMAP_JAVA_HOME" "$ORACLE_DIR/train-aot.sh"
-  BARMAP_GUEST_JAVA="$BARMAP_JAVA_HOME" "$ORACLE_DIR/boot.sh" firmware-padded
+  # single-threaded TCG: under the default multi-threaded TCG the benchmark JVM crashed in 2 of 24 runs at a
+  # just-patched C1 method entry, under single-threaded TCG in none of 30 (BENCHMARKS.md, issue 17)
+  BARMAP_ORACLE_TCG_THREAD=${BARMAP_ORACLE_TCG_THREAD:-single} BARMAP_GUEST_JAVA="$BARMAP_JAVA_HOME" "$ORACLE_DIR/boot.sh" firmware-padded
 fi
 get() { sed -n "s/^$1=//p" "$2"; }
 # every Java/C pair of the boot (BARMAP_ORACLE_BENCH_RUNS; bench-{java,c}-run-N.properties), or the single pair
