@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "barmap", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Which registers of a PCI device passed through with VFIO reach the guest directly, which trap, and why."},
-        subcommands = {ScanCommand.class, PlanCommand.class, HotplugCommand.class, AuditCommand.class, FleetCommand.class, GenerateCommand.class, CaptureCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ScanCommand.class, PlanCommand.class, HotplugCommand.class, AuditCommand.class, InspectCommand.class, FleetCommand.class, GenerateCommand.class, CaptureCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FINDING = 1;
