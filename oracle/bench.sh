@@ -2,7 +2,7 @@
 # The binding's benchmark (not a test): inside the firmware-padded guest, 4-byte reads of the i6300esb's
 # 16-byte BAR0 through the mapped segment (MappedRegion.read32) and through pread on the device fd
 # (TrappedRegion.read32), against the same loops in C (guest/bench.c, static). Prints ns per read and ratios.
-#   oracle/bench.sh            (installs and boots as run-ci.sh does; about 2 minutes)
+#   oracle/bench.sh            (installs and boots as run-ci.sh does, with single-threaded TCG; a few minutes)
 #   oracle/bench.sh --no-boot [DIR]  (only report the last run's oracle/work/results/firmware-padded, or DIR:
 #                               every Java/C pair of a BARMAP_ORACLE_BENCH_RUNS boot, their median and fastest)
 set -euo pipefail
