@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Differential testing against the real kernel: random x86_64 q35 topologies, each booted once under
+# QEMU TCG and compared with the model.
+#   oracle/fuzz.sh --seed N --count K [--kernel 6.1|6.12|7] [--no-compare]
+#   oracle/fuzz.sh --compare            (only the comparison, over every result so far)
+# Topology i of the batch has seed N+i (printed); `--seed S --count 1` replays it exactly (same devices,
+# slots, bridges, firmware, kernel command line and, without --kernel, the same kernel generation).
+# The generator is oracle/fuzz-topology.py. Each guest is console-only (no 9p, no JVM, 1 vCPU, 256M):
+# oracle/arm64/init binds every non-bridge function to vfio-pci and runs the static C probe
+# (oracle/guest/probe.c, the same tries as the Java Probe), and oracle/arm64/console2capture.py turns
+# the console into the capture layout. Results: oracle/work/fuzz/results/seed-S/{console.log,capture/,
+# topology,oracle-run.properties}.
+# At the end of the batch one Maven run (FuzzAgreementIT, barmap-vfio) compares every result with
+# ModelOracle.predict exactly as OracleIT does (region info, every try, reservations, /proc/iomem while
+# open) and writes seed-S/comparison.txt (AGREE, or the differences).
+# A guest that produced no capture is an infrastructure failure: retried (BARMAP_ORACLE_RETRIES, 1),
+# then recorded in seed-S.failed/ and skipped; a disagreement is never retried (exit 1).
+# Env: BARMAP_ORACLE_STALL (console silence that means a stalled guest, 180 s), BARMAP_ORACLE_TIMEOUT
+# (600 s). Run it under nice on a shared machine: nice -n 10 oracle/fuzz.sh ...
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$ORACLE_DIR/kernel.sh"
+SEED=""; COUNT=1; KERNELS=6.1,6.12,7; COMPARE=1; BOOT=1
+usage() { echo "usage: oracle/fuzz.sh --seed N --count K [--kernel 6.1|6.12|7] [--no-compare] | --compare" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seed) SEED=${2:-}; shift 2;;
+    --count) COUNT=${2:-}; shift 2;;
+    --kernel) KERNELS=${2:-}; shift 2;;
+    --no-compare) COMPARE=0; shift;;
+    --compare) BOOT=0; shift;;
+    *) usage;;
+  esac
+done
+F=$WORK/fuzz
+RES=$F/results
+mkdir -p "$RES"
+
+if [ "$BOOT" = 1 ]; then
+  [[ "$SEED" =~ ^[0-9]+$ ]] && [[ "$COUNT" =~ ^[0-9]+$ ]] || usage
+  [ "$(id -u)" = 0 ] || die "run as root (apt-get, the kernel cache)"
+  # each kernel generation once: the kernel (oracle/setup.sh, cached) and the console guest's initramfs
+  gcc -O2 -Wall -static -o "$F/probe" "$ORACLE_DIR/guest/probe.c"
+  for k in ${KERNELS//,/ }; do
+    [ -f "$WORK/kernel-release-$k" ] || "$ORACLE_DIR/setup.sh" "$k" >&2
+    kv=$(cat "$WORK/kernel-release-$k")
+    [ "$F/initrd-$kv.cpio.gz" -nt "$ORACLE_DIR/arm64/init" ] && [ "$F/initrd-$kv.cpio.gz" -nt "$F/probe" ] \
+      || console_initramfs "$CACHE/$kv" "$kv" /bin/busybox "$F/probe" "$F/initrd-$kv.cpio.gz"
+  done
+  STALL=${BARMAP_ORACLE_STALL:-180}
+  TIMEOUT=${BARMAP_ORACLE_TIMEOUT:-600}
+  RETRIES=${BARMAP_ORACLE_RETRIES:-1}
+  QEMU_VERSION=$(qemu-system-x86_64 --version | head -1)
+  for ((i = 0; i < COUNT; i++)); do
+    S=$((SEED + i))
+    TOPO=$(python3 "$ORACLE_DIR/fuzz-topology.py" "$S" "$KERNELS" "$WORK")
+    KSPEC=$(sed -n 's/^kernel=//p' <<< "$TOPO")
+    KVER=$(cat "$WORK/kernel-release-$KSPEC"); KDIR=$CACHE/$KVER
+    BIOS=(); [ "$(sed -n 's/^firmware=//p' <<< "$TOPO")" = qboot ] && BIOS=(-bios /usr/share/qemu/qboot.rom)
+    mapfile -t DEV < <(sed -n 's/^qemu=//p' <<< "$TOPO")
+    CMD=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 1 -m 256M "${BIOS[@]}"
+      -nodefaults -display none -no-reboot -serial stdio -monitor none -device intel-iommu
+      -kernel "$KDIR/boot/vmlinuz-$KVER" -initrd "$F/initrd-$KVER.cpio.gz"
+      -append "console=ttyS0 intel_iommu=on panic=1 loglevel=4 $TCG_ARGS $(sed -n 's/^append=//p' <<< "$TOPO")"
+      "${DEV[@]}")
+    log "fuzz: seed $S on $KVER: $(sed -n 's/^summary=//p' <<< "$TOPO")"
+    OUT=$RES/seed-$S SCEN=fuzz-seed-$S
+    rm -rf "$OUT.failed"
+    failures=()
+    for ((a = 1; a <= RETRIES + 1; a++)); do
+      if console_attempt; then
+        echo "$TOPO" > "$OUT/topology"
+        run_properties "$a" arch=x86_64 "seed=$S" > "$OUT/oracle-run.properties"
+        log "fuzz: seed $S: guest ran ${SECS}s, attempt $a"
+        break
+      fi
+      failures+=("$FAIL")
+      log "fuzz: INFRASTRUCTURE FAILURE: seed $S attempt $a after ${SECS}s: $FAIL"
+      mkdir -p "$OUT.failed" && cp "$OUT/console.log" "$OUT.failed/console-attempt$a.log"
+      echo "$TOPO" > "$OUT.failed/topology"
+      rm -rf "$OUT"
+    done
+  done
+fi
+
+[ "$COMPARE" = 1 ] || exit 0
+. "$REPO/scripts/jdk.sh"
+export JAVA_HOME="$BARMAP_JAVA_HOME"
+n=$( (ls -d "$RES"/seed-*/capture 2>/dev/null || true) | wc -l)
+log "fuzz: comparing $n results with the model (FuzzAgreementIT)"
+rc=0
+# -am: the model comes from this checkout's reactor, never from another checkout's snapshot in ~/.m2
+(cd "$REPO" && mvn -B -ntp -q -Dstyle.color=never -Poracle -pl barmap-vfio -am verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dit.test=FuzzAgreementIT -Dfailsafe.failIfNoSpecifiedTests=false -Dbarmap.oracle.fuzz="$RES") >"$F/compare.log" 2>&1 || rc=$?
+agree=$( (grep -lx AGREE "$RES"/seed-*/comparison.txt 2>/dev/null || true) | wc -l)
+disagree=$( (grep -Lx AGREE "$RES"/seed-*/comparison.txt 2>/dev/null || true) | wc -l)
+infra=$( (ls -d "$RES"/seed-*.failed 2>/dev/null || true) | wc -l)
+log "fuzz: $n topologies booted and compared: $agree agree, $disagree disagree; $infra never produced a capture"
+if [ "$disagree" -gt 0 ]; then
+  for c in $(grep -Lx AGREE "$RES"/seed-*/comparison.txt || true); do
+    echo "oracle: fuzz: DISAGREEMENT $(basename "$(dirname "$c")"):" >&2; sed 's/^/  /' "$c" | head -20 >&2
+  done
+  exit 1
+fi
+[ "$rc" = 0 ] || { tail -40 "$F/compare.log" >&2; die "the comparison run failed (see $F/compare.log)"; }
