@@ -15,7 +15,7 @@
 # open) and writes seed-S/comparison.txt (AGREE, or the differences).
 # A guest that produced no capture is an infrastructure failure: retried (BARMAP_ORACLE_RETRIES, 1),
 # then recorded in seed-S.failed/ and skipped; a disagreement is never retried (exit 1).
-# Env: BARMAP_ORACLE_STALL (console silence that means a stalled guest, 180 s), BARMAP_ORACLE_TIMEOUT
+# Env: BARMAP_ORACLE_FUZZ_RESULTS (another results directory), BARMAP_ORACLE_STALL (console silence that means a stalled guest, 180 s), BARMAP_ORACLE_TIMEOUT
 # (600 s). Run it under nice on a shared machine: nice -n 10 oracle/fuzz.sh ...
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -33,14 +33,16 @@ while [ $# -gt 0 ]; do
   esac
 done
 F=$WORK/fuzz
-RES=$F/results
+RES=${BARMAP_ORACLE_FUZZ_RESULTS:-$F/results}
+NOCAPTURE=0
 mkdir -p "$RES"
 
 if [ "$BOOT" = 1 ]; then
   [[ "$SEED" =~ ^[0-9]+$ ]] && [[ "$COUNT" =~ ^[0-9]+$ ]] || usage
   [ "$(id -u)" = 0 ] || die "run as root (apt-get, the kernel cache)"
   # each kernel generation once: the kernel (oracle/setup.sh, cached) and the console guest's initramfs
-  gcc -O2 -Wall -static -o "$F/probe" "$ORACLE_DIR/guest/probe.c"
+  gcc -O2 -Wall -static -o "$F/probe.new" "$ORACLE_DIR/guest/probe.c"
+  if cmp -s "$F/probe.new" "$F/probe"; then rm "$F/probe.new"; else mv "$F/probe.new" "$F/probe"; fi
   for k in ${KERNELS//,/ }; do
     [ -f "$WORK/kernel-release-$k" ] || "$ORACLE_DIR/setup.sh" "$k" >&2
     kv=$(cat "$WORK/kernel-release-$k")
@@ -80,10 +82,12 @@ if [ "$BOOT" = 1 ]; then
       echo "$TOPO" > "$OUT.failed/topology"
       rm -rf "$OUT"
     done
+    [ -d "$OUT" ] || NOCAPTURE=$((NOCAPTURE + 1))
   done
 fi
 
-[ "$COMPARE" = 1 ] || exit 0
+# exit 3: a topology never produced a capture (an infrastructure failure, not a disagreement)
+[ "$COMPARE" = 1 ] || { [ "$NOCAPTURE" = 0 ] || exit 3; exit 0; }
 . "$REPO/scripts/jdk.sh"
 export JAVA_HOME="$BARMAP_JAVA_HOME"
 n=$( (ls -d "$RES"/seed-*/capture 2>/dev/null || true) | wc -l)
@@ -103,3 +107,4 @@ if [ "$disagree" -gt 0 ]; then
   exit 1
 fi
 [ "$rc" = 0 ] || { tail -40 "$F/compare.log" >&2; die "the comparison run failed (see $F/compare.log)"; }
+[ "$NOCAPTURE" = 0 ] || { log "fuzz: INFRASTRUCTURE FAILURE: $NOCAPTURE topologies of this batch never produced a capture"; exit 3; }
