@@ -146,3 +146,19 @@ console_attempt() {
   python3 "$ORACLE_DIR/arm64/console2capture.py" <(grep -v '^HOST:' "$con") "$OUT/capture" 2>"$OUT/console2capture.err" \
     || { FAIL="no capture from the console: $(cat "$OUT/console2capture.err")"; return 1; }
 }
+
+# kernel_vmlinux VMLINUZ OUT: the ELF vmlinux inside a bzImage (its xz or zstd payload), as the kernel's
+# own scripts/extract-vmlinux finds it (the first offset of the compressor's magic that decompresses to
+# an ELF file). QEMU boots it through its PVH note (oracle/fuzz.sh).
+kernel_vmlinux() {
+  local img=$1 out=$2 magic dec pos
+  for magic in 'xz:\xfd7zXZ\x00' 'zstd:\x28\xb5\x2f\xfd'; do
+    dec=${magic%%:*}
+    for pos in $(LC_ALL=C grep -obUaP "${magic#*:}" "$img" | cut -d: -f1); do
+      tail -c +$((pos + 1)) "$img" | "$dec" -dc > "$out.tmp" 2>/dev/null || true
+      if [ "$(head -c 4 "$out.tmp" | od -An -c | tr -d ' ')" = '177ELF' ]; then mv "$out.tmp" "$out"; return 0; fi
+    done
+  done
+  rm -f "$out.tmp"
+  die "no xz or zstd payload that decompresses to an ELF vmlinux in $img"
+}
