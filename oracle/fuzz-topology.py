@@ -2,11 +2,14 @@
 """One random x86_64 q35 oracle topology from a seed (oracle/fuzz.sh): the same seed always gives the
 same topology (Python's random.Random(seed), whose sequence for a given seed is stable across versions).
 
-Usage: fuzz-topology.py SEED KERNELS WORK
+Usage: fuzz-topology.py SEED KERNELS WORK [hotplug]
   KERNELS  the kernel generations to pick from, comma-separated (6.1,6.12,7); one means that one
   WORK     oracle/work (the 2 KiB option ROM and the nvme image oracle/setup.sh writes there)
 Prints shell-readable lines: kernel=K, firmware=seabios|qboot, append=EXTRA (kernel command line
-additions), summary=TEXT, and one qemu=ARG line per QEMU argument.
+additions), summary=TEXT, one qemu=ARG line per QEMU argument, and with `hotplug` one hotadd=COMMAND
+line per device the host adds through QEMU's monitor once the guest waits for it (barmap.hotplug=N on
+the kernel command line, oracle/arm64/init), each into its own empty pcie-root-port. The hot-adds come
+from a second generator seeded apart, so a seed's topology without `hotplug` stays what it was.
 
 Devices: QEMU 7.2's emulated functions with small BARs that the oracle's fixed scenarios already boot
 (oracle/boot.sh) and a few more; placed on pcie.0, behind conventional pci-bridges (SHPC off: the shpchp
@@ -49,7 +52,12 @@ IDS = {'rtl8139': '10ec:8139', 'i6300esb': '8086:25ab', 'pci-testdev': '1b36:000
 ROOT_SLOTS = list(range(2, 0x1f))
 
 
-def main(seed, kernels, work):
+# the devices a hot-add picks from: no -object/-drive backends needed
+HOTADD = ['rtl8139', 'pcnet', 'i6300esb', 'pci-ohci', 'sdhci-pci', 'lsi53c895a', 'pci-testdev', 'tulip',
+          'edu', 'pvpanic-pci', 'virtio-rng-pci', 'e1000e', 'e1000', 'ich9-intel-hda', 'ne2k_pci']
+
+
+def main(seed, kernels, work, hotplug=False):
     r = random.Random(seed)
     kernel = r.choice(kernels)
     firmware = r.choice(['seabios', 'qboot'])
@@ -108,16 +116,29 @@ def main(seed, kernels, work):
             if dev_spec:
                 align.append(r.choice(['', '12@', '13@', '16@']) + dev_spec)
     append = 'pci=resource_alignment=' + ';'.join(dict.fromkeys(align)) if align else ''
+    hotadds = []
+    if hotplug and free:
+        h = random.Random('hotplug-%d' % seed)
+        for k in range(min(h.randint(1, 2), len(free))):
+            slot = free.pop()
+            args += ['-device', 'pcie-root-port,id=hp%d,bus=pcie.0,addr=0x%x,chassis=%d,slot=%d' % (k, slot, 20 + k, 20 + k)]
+            name = h.choice(HOTADD)
+            opt = h.choice([o for o in DEVICES[name] if '{' not in o])
+            hotadds.append('device_add %s,id=h%d,bus=hp%d,addr=0x0%s' % (name, k, k, ',' + opt if opt else ''))
+            summary.append('hot-add %s%s@hp%d(%02x)' % (name, '(' + opt + ')' if opt else '', k, slot))
+        append = (append + ' barmap.hotplug=%d' % len(hotadds)).strip()
     print('kernel=%s' % kernel)
     print('firmware=%s' % firmware)
     print('append=%s' % append)
     print('summary=%s %s %s' % (firmware, append or '-', ' '.join(summary)))
     for a in args:
         print('qemu=%s' % a)
+    for c in hotadds:
+        print('hotadd=%s' % c)
 
 
 if __name__ == '__main__':
-    if len(sys.argv) != 4:
-        print('usage: fuzz-topology.py SEED KERNELS WORK', file=sys.stderr)
+    if len(sys.argv) not in (4, 5) or sys.argv[4:] not in ([], ['hotplug']):
+        print('usage: fuzz-topology.py SEED KERNELS WORK [hotplug]', file=sys.stderr)
         sys.exit(2)
-    main(int(sys.argv[1]), sys.argv[2].split(','), sys.argv[3])
+    main(int(sys.argv[1]), sys.argv[2].split(','), sys.argv[3], sys.argv[4:] == ['hotplug'])

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Differential testing against the real kernel: random x86_64 q35 topologies, each booted once under
 # QEMU TCG and compared with the model.
-#   oracle/fuzz.sh --seed N --count K [--kernel 6.1|6.12|7] [--no-compare]
+#   oracle/fuzz.sh --seed N --count K [--kernel 6.1|6.12|7] [--hotplug] [--no-compare]
 #   oracle/fuzz.sh --compare            (only the comparison, over every result so far)
 # Topology i of the batch has seed N+i (printed); `--seed S --count 1` replays it exactly (same devices,
-# slots, bridges, firmware, kernel command line and, without --kernel, the same kernel generation).
+# slots, bridges, firmware, kernel command line and, without --kernel, the same kernel generation;
+# --hotplug adds one or two devices after boot, each into an empty pcie-root-port, through QEMU's
+# monitor: replay such a seed with --hotplug too).
 # The generator is oracle/fuzz-topology.py. Each guest is console-only (no 9p, no JVM, 1 vCPU, 256M):
 # oracle/arm64/init binds every non-bridge function to vfio-pci and runs the static C probe
 # (oracle/guest/probe.c, the same tries as the Java Probe), and oracle/arm64/console2capture.py turns
@@ -20,14 +22,15 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 . "$ORACLE_DIR/kernel.sh"
-SEED=""; COUNT=1; KERNELS=6.1,6.12,7; COMPARE=1; BOOT=1
-usage() { echo "usage: oracle/fuzz.sh --seed N --count K [--kernel 6.1|6.12|7] [--no-compare] | --compare" >&2; exit 2; }
+SEED=""; COUNT=1; KERNELS=6.1,6.12,7; COMPARE=1; BOOT=1; HOTPLUG=()
+usage() { echo "usage: oracle/fuzz.sh --seed N --count K [--kernel 6.1|6.12|7] [--hotplug] [--no-compare] | --compare" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --seed) SEED=${2:-}; shift 2;;
     --count) COUNT=${2:-}; shift 2;;
     --kernel) KERNELS=${2:-}; shift 2;;
     --no-compare) COMPARE=0; shift;;
+    --hotplug) HOTPLUG=(hotplug); shift;;
     --compare) BOOT=0; shift;;
     *) usage;;
   esac
@@ -53,9 +56,27 @@ if [ "$BOOT" = 1 ]; then
   TIMEOUT=${BARMAP_ORACLE_TIMEOUT:-600}
   RETRIES=${BARMAP_ORACLE_RETRIES:-1}
   QEMU_VERSION=$(qemu-system-x86_64 --version | head -1)
+  # the topology's device_add commands through QEMU's QMP socket; QEMU's answers in OUT/hotadd.log
+  hotadd() {
+    sed -n 's/^hotadd=device_add //p' <<< "$TOPO" | python3 -c 'import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(10); f = s.makefile("rw")
+def cmd(c, **a):
+    f.write(json.dumps(dict(execute=c, arguments=a)) + "\n"); f.flush()
+    while True:
+        r = json.loads(f.readline())
+        if "return" in r or "error" in r:
+            print(c, a, "->", r); return r
+print(f.readline().strip())
+cmd("qmp_capabilities")
+ok = True
+for line in sys.stdin.read().splitlines():
+    driver, *opts = line.split(",")
+    ok &= "return" in cmd("device_add", driver=driver, **dict(o.split("=", 1) for o in opts))
+sys.exit(0 if ok else 1)' "$OUT/qmp.sock" > "$OUT/hotadd.log" 2>&1 || log "fuzz: seed $S: QEMU did not take every hot-add (see $OUT/hotadd.log)"
+  }
   for ((i = 0; i < COUNT; i++)); do
     S=$((SEED + i))
-    TOPO=$(python3 "$ORACLE_DIR/fuzz-topology.py" "$S" "$KERNELS" "$WORK")
+    TOPO=$(python3 "$ORACLE_DIR/fuzz-topology.py" "$S" "$KERNELS" "$WORK" "${HOTPLUG[@]}")
     KSPEC=$(sed -n 's/^kernel=//p' <<< "$TOPO")
     KVER=$(cat "$WORK/kernel-release-$KSPEC"); KDIR=$CACHE/$KVER
     BIOS=(); [ "$(sed -n 's/^firmware=//p' <<< "$TOPO")" = qboot ] && BIOS=(-bios /usr/share/qemu/qboot.rom)
@@ -70,8 +91,14 @@ if [ "$BOOT" = 1 ]; then
       KIMG=$F/vmlinux-$KVER
       [ -f "$KIMG" ] || kernel_vmlinux "$KDIR/boot/vmlinuz-$KVER" "$KIMG"
     fi
+    # hot-adds: QEMU's monitor on a socket; console_attempt sends the device_adds once the guest waits
+    MON=(-monitor none); CONSOLE_HOOK_WAIT=""
+    if grep -q '^hotadd=' <<< "$TOPO"; then
+      MON=(-monitor none -qmp "unix:$RES/seed-$S/qmp.sock,server=on,wait=off")
+      CONSOLE_HOOK_WAIT="ORACLE: waiting for hot-add" CONSOLE_HOOK=hotadd
+    fi
     CMD=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 1 -m 256M "${BIOS[@]}"
-      -nodefaults -display none -no-reboot -serial stdio -monitor none -device intel-iommu
+      -nodefaults -display none -no-reboot -serial stdio "${MON[@]}" -device intel-iommu
       -kernel "$KIMG" -initrd "$F/initrd-$KVER.cpio.gz"
       -append "console=ttyS0 intel_iommu=on panic=1 loglevel=4 $TCG_ARGS $(sed -n 's/^append=//p' <<< "$TOPO")"
       "${DEV[@]}")
@@ -82,7 +109,7 @@ if [ "$BOOT" = 1 ]; then
     for ((a = 1; a <= RETRIES + 1; a++)); do
       if console_attempt; then
         echo "$TOPO" > "$OUT/topology"
-        run_properties "$a" arch=x86_64 "seed=$S" "boot=$([ "$PVH" = 1 ] && echo pvh || echo bzimage)" > "$OUT/oracle-run.properties"
+        run_properties "$a" arch=x86_64 "seed=$S" "hotplug=${#HOTPLUG[@]}" "boot=$([ "$PVH" = 1 ] && echo pvh || echo bzimage)" > "$OUT/oracle-run.properties"
         log "fuzz: seed $S: guest ran ${SECS}s, attempt $a"
         break
       fi

@@ -103,7 +103,7 @@ console_initramfs() {
   rm -rf "$r" && mkdir -p "$r"/{bin,sbin,proc,sys,dev,tmp,lib/modules}
   cp "$bb" "$r/bin/busybox"
   # the applet list of a foreign busybox cannot be asked for on this host: link the ones init uses
-  for a in sh mount cat cut sleep echo ls readlink basename insmod od tr grep head tail dmesg sync poweroff kill; do
+  for a in sh mount cat cut sleep echo ls readlink basename insmod od tr grep head tail dmesg sync poweroff kill sed wc; do
     ln -sf busybox "$r/bin/$a"
   done
   cp "$ORACLE_DIR/arm64/init" "$r/init" && chmod +x "$r/init"
@@ -120,7 +120,7 @@ console_initramfs() {
 # then OUT/capture from the console (oracle/arm64/console2capture.py). Returns 0 with a capture, else 1
 # with FAIL set to the reason (an infrastructure failure); SECS is the guest's wall-clock time.
 console_attempt() {
-  local con=$OUT/console.log pid start now size lastsize=-1 lastchange
+  local con=$OUT/console.log pid start now size lastsize=-1 lastchange CONSOLE_HOOK_WAIT=${CONSOLE_HOOK_WAIT:-}
   FAIL=""
   rm -rf "$OUT" && mkdir -p "$OUT"
   echo "HOST: ${CMD[*]}" > "$con"
@@ -134,6 +134,8 @@ console_attempt() {
     if [ "$size" != "$lastsize" ]; then lastsize=$size; lastchange=$now; fi
     if grep -q "Kernel panic" "$con"; then FAIL="guest kernel panic: $(grep -m1 -o 'Kernel panic.*' "$con" | tr -d '\r')"; break; fi
     if grep -q "Internal error:" "$con"; then FAIL="guest kernel oops: $(grep -m1 -o 'Internal error:.*' "$con" | tr -d '\r')"; break; fi
+    # a console hook (oracle/fuzz.sh's hot-adds): CONSOLE_HOOK runs once when CONSOLE_HOOK_WAIT appears
+    if [ -n "${CONSOLE_HOOK_WAIT:-}" ] && grep -q "$CONSOLE_HOOK_WAIT" "$con"; then "$CONSOLE_HOOK"; CONSOLE_HOOK_WAIT=""; fi
     [ $((now - lastchange)) -ge "$STALL" ] && { FAIL="guest stalled: no console output for ${STALL}s (last line: $(tail -1 "$con" | tr -d '\r' | cut -c1-120))"; break; }
     [ $((now - start)) -ge "$TIMEOUT" ] && { FAIL="guest still running after ${TIMEOUT}s (BARMAP_ORACLE_TIMEOUT)"; break; }
   done
