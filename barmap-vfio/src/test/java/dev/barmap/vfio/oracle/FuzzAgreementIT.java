@@ -3,6 +3,8 @@ package dev.barmap.vfio.oracle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.barmap.host.HostReader;
+import dev.barmap.host.ModelOracle;
 import dev.barmap.host.ProbeJson;
 import dev.barmap.model.vfio.ProbeReport;
 import java.io.IOException;
@@ -21,7 +23,8 @@ import org.junit.jupiter.api.TestFactory;
  * {@code barmap.oracle.fuzz} (oracle/work/fuzz/results), what the real kernel answered (the static C
  * probe's output, turned into {@code expected/vfio.json} and {@code iomem-open} by console2capture.py)
  * must equal {@link dev.barmap.host.ModelOracle#predict} for the same directory, compared by
- * {@link OracleComparison#diff} exactly as {@link OracleIT} compares the fixed scenarios. Each result
+ * {@link OracleComparison#diff} exactly as {@link OracleIT} compares the fixed scenarios, and its MSI-X
+ * reads by {@link ModelOracle#msixReadDiffs} as {@code CaptureAgreementTest} checks them. Each result
  * gets {@code comparison.txt}: {@code AGREE}, or one line per difference. Without the property there is
  * nothing to compare (the fixed scenarios' run).
  */
@@ -58,6 +61,8 @@ class FuzzAgreementIT {
         }
         var model = OracleComparison.predict(c);
         diffs.addAll(OracleComparison.diff(real, model.report(), Files.readString(c.resolve("expected/iomem-open")), model.iomemOpen()));
+        // as CaptureAgreementTest: every read inside an MSI-X table predicted with its value, none elsewhere
+        diffs.addAll(ModelOracle.msixReadDiffs(ModelOracle.asProbed(HostReader.read(c)), real, model.report()));
         Files.writeString(dir.resolve("comparison.txt"), diffs.isEmpty() ? "AGREE\n" : String.join("\n", diffs) + "\n");
         assertFalse(real.devices().isEmpty(), dir + ": no device was probed");
         assertEquals(List.of(), diffs, dir.getFileName() + ": the model disagrees with the real kernel");
