@@ -55,6 +55,10 @@ ROOT_SLOTS = list(range(2, 0x1f))
 # the devices a hot-add picks from: no -object/-drive backends needed
 HOTADD = ['rtl8139', 'pcnet', 'i6300esb', 'pci-ohci', 'sdhci-pci', 'lsi53c895a', 'pci-testdev', 'tulip',
           'edu', 'pvpanic-pci', 'virtio-rng-pci', 'e1000e', 'e1000', 'ich9-intel-hda', 'ne2k_pci']
+# QEMU 7.2 refuses to hot-add these ("Parameter 'driver' expects a pluggable device type", seen with
+# device_add into a pcie-root-port of a paused q35): drawn as before, so the other draws stay the same,
+# but left out (the first --hotplug batch, seeds 1030-1039, still asked for them)
+NOT_HOTPLUGGABLE = {'pci-ohci'}
 
 
 def main(seed, kernels, work, hotplug=False):
@@ -124,9 +128,13 @@ def main(seed, kernels, work, hotplug=False):
             args += ['-device', 'pcie-root-port,id=hp%d,bus=pcie.0,addr=0x%x,chassis=%d,slot=%d' % (k, slot, 20 + k, 20 + k)]
             name = h.choice(HOTADD)
             opt = h.choice([o for o in DEVICES[name] if '{' not in o])
+            if name in NOT_HOTPLUGGABLE:
+                summary.append('(no hot-add: %s is not hot-pluggable)@hp%d(%02x)' % (name, k, slot))
+                continue
             hotadds.append('device_add %s,id=h%d,bus=hp%d,addr=0x0%s' % (name, k, k, ',' + opt if opt else ''))
             summary.append('hot-add %s%s@hp%d(%02x)' % (name, '(' + opt + ')' if opt else '', k, slot))
-        append = (append + ' barmap.hotplug=%d' % len(hotadds)).strip()
+        if hotadds:
+            append = (append + ' barmap.hotplug=%d' % len(hotadds)).strip()
     print('kernel=%s' % kernel)
     print('firmware=%s' % firmware)
     print('append=%s' % append)
