@@ -129,7 +129,7 @@ console_attempt() {
   pid=$!
   lastchange=$start
   while kill -0 "$pid" 2>/dev/null; do
-    sleep 1
+    sleep 0.5
     now=$(date +%s); size=$(stat -c %s "$con")
     if [ "$size" != "$lastsize" ]; then lastsize=$size; lastchange=$now; fi
     if grep -q "Kernel panic" "$con"; then FAIL="guest kernel panic: $(grep -m1 -o 'Kernel panic.*' "$con" | tr -d '\r')"; break; fi
