@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "barmap", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Which registers of a PCI device passed through with VFIO reach the guest directly, which trap, and why."},
-        subcommands = {ScanCommand.class, PlanCommand.class, HotplugCommand.class, AuditCommand.class, FleetCommand.class, GenerateCommand.class, CaptureCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ScanCommand.class, PlanCommand.class, HotplugCommand.class, AuditCommand.class, InspectCommand.class, FleetCommand.class, GenerateCommand.class, CaptureCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FINDING = 1;
@@ -50,34 +50,33 @@ public final class Main implements Runnable {
         boolean colour = dev.barmap.cli.report.Terminal.colour();
         PrintWriter out = new PrintWriter(new SafeWriter(rawOut, colour));
         PrintWriter err = new PrintWriter(new SafeWriter(rawErr, colour), true);
-        String name = args.length > 0 && subcommand(args[0]) != null ? "barmap " + args[0] : "barmap";
         int rc;
         try {
             rc = execute(args, out, err, factory);
         } catch (OutputFailure e) {
-            rc = fail(err, name, e.getMessage(), EXIT_OUTPUT);
+            rc = fail(err, e.getMessage(), EXIT_OUTPUT);
         } catch (BadInputException e) {
-            rc = fail(err, name, e.getMessage(), EXIT_BAD_INPUT);
+            rc = fail(err, e.getMessage(), EXIT_BAD_INPUT);
         } catch (StackOverflowError | OutOfMemoryError e) {
-            rc = fail(err, name, "internal error: input too large or too deeply nested (" + e.getClass().getSimpleName() + ")", EXIT_INTERNAL);
+            rc = fail(err, "internal error: input too large or too deeply nested (" + e.getClass().getSimpleName() + ")", EXIT_INTERNAL);
         } catch (RuntimeException e) {
-            rc = fail(err, name, "internal error (a bug in barmap): " + e, EXIT_INTERNAL);
+            rc = fail(err, "internal error (a bug in barmap): " + e, EXIT_INTERNAL);
         }
         out.flush();
-        if (out.checkError()) rc = fail(err, name, "could not write the output to stdout (disk full or stream closed?)", EXIT_OUTPUT);
+        if (out.checkError()) rc = fail(err, "could not write the output to stdout (disk full or stream closed?)", EXIT_OUTPUT);
         err.flush();
         return rc;
     }
 
     /** The one error line: {@code barmap: error: MESSAGE} (the command is in the help hint of usage errors). */
-    private static int fail(PrintWriter err, String name, String message, int rc) {
+    private static int fail(PrintWriter err, String message, int rc) {
         err.println("barmap: error: " + oneLine(message));
         return rc;
     }
 
     /** Reports bad input: the one error line, exit 2. */
     static int badInput(BadInputException b, PrintWriter err) {
-        return fail(err, "barmap", b.getMessage(), EXIT_BAD_INPUT);
+        return fail(err, b.getMessage(), EXIT_BAD_INPUT);
     }
 
     /** {@code s} on one line, at most 400 characters: newlines shown as {@code \n}. */
@@ -107,17 +106,16 @@ public final class Main implements Runnable {
         }
         cl.setOut(out);
         cl.setErr(err);
-        String name = cl.getCommandName();
         // a bad option or value: one line naming it, not picocli's default of the whole usage text
         cl.setParameterExceptionHandler((ex, a) -> {
             String cmd = ex.getCommandLine().getCommandName();
             String help = cmd.startsWith("barmap ") ? "barmap help " + cmd.substring(7) : "barmap help";
-            return fail(err, cmd.startsWith("barmap") ? cmd : "barmap " + cmd, ex.getMessage() + " (see '" + help + "')", EXIT_BAD_INPUT);
+            return fail(err, ex.getMessage() + " (see '" + help + "')", EXIT_BAD_INPUT);
         });
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
-            if (ex instanceof BadInputException b) return fail(err, name, b.getMessage(), EXIT_BAD_INPUT);
-            if (ex instanceof OutputFailure o) return fail(err, name, o.getMessage(), EXIT_OUTPUT);
-            return fail(err, name, "internal error (a bug in barmap): " + ex, EXIT_INTERNAL);
+            if (ex instanceof BadInputException b) return fail(err, b.getMessage(), EXIT_BAD_INPUT);
+            if (ex instanceof OutputFailure o) return fail(err, o.getMessage(), EXIT_OUTPUT);
+            return fail(err, "internal error (a bug in barmap): " + ex, EXIT_INTERNAL);
         });
         return cl.execute(args);
     }

@@ -50,10 +50,6 @@ public final class ScanCommand implements Callable<Integer> {
         return scan(host, format, !noGuest, spec.commandLine().getOut());
     }
 
-    static int scan(HostOptions host, Format format, PrintWriter out) {
-        return scan(host, format, true, out);
-    }
-
     static int scan(HostOptions host, Format format, boolean guest, PrintWriter out) {
         var h = host.read();
         ScanResult r = Scanner.scan(h, h.era(), guest);
@@ -73,9 +69,14 @@ public final class ScanCommand implements Callable<Integer> {
     static Integer lean(String[] args, PrintWriter out) {
         var host = new HostOptions();
         Format format = Format.text;
-        boolean root = false, pageSize = false, kernel = false, fmt = false;
+        boolean root = false, pageSize = false, kernel = false, fmt = false, guest = true;
         for (int i = 0; i < args.length; i++) {
             String a = args[i], value;
+            if (a.equals("--no-guest")) {
+                if (!guest) return null;
+                guest = false;
+                continue;
+            }
             if (a.startsWith("@") || i + 1 < args.length && args[i + 1].startsWith("@")) return null; // picocli's @argument files
             int eq = a.indexOf('=');
             String name = a.startsWith("--") && eq > 0 ? a.substring(0, eq) : a;
@@ -118,6 +119,6 @@ public final class ScanCommand implements Callable<Integer> {
                 }
             }
         }
-        return scan(host, format, out);
+        return scan(host, format, guest, out);
     }
 }

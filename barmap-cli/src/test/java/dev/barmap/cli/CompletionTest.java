@@ -31,11 +31,12 @@ class CompletionTest {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/bash")) || Files.isExecutable(Path.of("/usr/bin/bash")), "bash not installed");
         Path script = tmp.resolve("barmap.bash");
         Files.writeString(script, r.out());
-        assertEquals(List.of("scan", "plan", "hotplug", "audit", "fleet", "capture", "completion", "help"), List.of(complete(script, "barmap ").split(" ")),
+        assertEquals(List.of("scan", "plan", "hotplug", "audit", "inspect", "fleet", "capture", "completion", "help"), List.of(complete(script, "barmap ").split(" ")),
                 "visible commands (generate is hidden)");
         assertEquals("text json html", complete(script, "barmap scan --format "));
         assertEquals("text json html", complete(script, "barmap audit --format "));
         assertEquals("text json", complete(script, "barmap hotplug --format "));
+        assertEquals("text json", complete(script, "barmap inspect --format "));
         assertTrue(List.of(complete(script, "barmap plan --").split(" ")).containsAll(List.of("--format", "--vmm", "--guest", "--root")));
     }
 }

@@ -19,11 +19,15 @@ class OutputsTest {
     static final String CONSOLE = "../testdata/hotplug/x86_64-4k-q35br-none/console.log";
 
     static final Map<String, Outputs<?>> REGISTRIES = Map.of("scan", ScanCommand.OUTPUTS, "plan", PlanCommand.OUTPUTS, "audit", AuditCommand.OUTPUTS,
-            "hotplug", HotplugCommand.OUTPUTS);
+            "hotplug", HotplugCommand.OUTPUTS, "inspect", InspectCommand.OUTPUTS);
+    static final String QEMU_RUN = "../testdata/qemu/qemu7.2-linux-packed/s3-";
 
     static List<String> args(String command, Format f) {
-        return command.equals("hotplug") ? List.of("hotplug", "--console", CONSOLE, "--add", "0000:02:256", "--format", f.name())
-                : List.of(command, "--root", CAPTURE, "--format", f.name());
+        return switch (command) {
+            case "hotplug" -> List.of("hotplug", "--console", CONSOLE, "--add", "0000:02:256", "--format", f.name());
+            case "inspect" -> List.of("inspect", QEMU_RUN + "info-pci.txt", QEMU_RUN + "mtree.txt", QEMU_RUN + "mtree-f.txt", "--format", f.name());
+            default -> List.of(command, "--root", CAPTURE, "--format", f.name());
+        };
     }
 
     @Test

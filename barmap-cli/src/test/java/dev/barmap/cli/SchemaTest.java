@@ -62,7 +62,7 @@ class SchemaTest {
 
     @Test
     void everySchemaIsInTheRepositoryAndParses() throws IOException {
-        for (String name : List.of("vfio", "scan", "plan", "audit", "hotplug", "fleet-line")) {
+        for (String name : List.of("vfio", "scan", "plan", "audit", "hotplug", "fleet-line", "inspect")) {
             Path p = SCHEMAS.resolve(name + ".schema.json");
             assertTrue(Files.isRegularFile(p), p.toString());
             assertEquals("https://barmap.dev/schema/" + name + ".schema.json", M.readTree(p.toFile()).get("$id").asText());
@@ -198,5 +198,20 @@ class SchemaTest {
         bad = vfio.deepCopy();
         bad.putArray("subPageReserved").addArray().add(1);
         invalid("vfio", bad, "a reserved range with one bound");
+    }
+
+    @Test
+    void inspectJsonOnTheRealQemuRuns() throws IOException {
+        for (String[] run : new String[][] {{"qemu7.2-seabios-own-pages", "s1"}, {"qemu7.2-linux-packed", "s3"}}) {
+            Path d = Path.of("../testdata/qemu").resolve(run[0]);
+            String p = run[1];
+            JsonNode doc = json("inspect", d.resolve(p + "-info-pci.txt").toString(), d.resolve(p + "-mtree.txt").toString(),
+                    d.resolve(p + "-mtree-f.txt").toString(), "--format", "json");
+            valid("inspect", doc, run[0]);
+            assertEquals(4, doc.get("bars").size(), run[0]);
+        }
+        invalid("inspect", M.readTree("{\"source\": \"x\", \"pageSize\": 4096, \"sizesKnown\": true, \"bars\": [{\"hostBdf\": \"a\", \"bar\": 0, "
+                + "\"space\": \"memory\", \"guestStart\": 0, \"guestEnd\": 1, \"sizeKnown\": true, \"mmapped\": true, \"runs\": [{\"guestStart\": 0, "
+                + "\"guestEnd\": 4095, \"pages\": 1, \"verdict\": \"trapped\"}]}], \"directPages\": 0, \"memoryPages\": 1}"), "a trapped run without causes");
     }
 }

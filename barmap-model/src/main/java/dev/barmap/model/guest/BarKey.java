@@ -10,4 +10,12 @@ public record BarKey(String device, int index) implements Comparable<BarKey> {
 
     @Override
     public String toString() { return device + " BAR" + index; }
+
+    // equals and hashCode written out: a record's generated ones are bootstrapped through method handles at
+    // their first call, which a JDK 25 AOT cache does not keep (start-up, BENCHMARKS.md P1)
+    @Override
+    public boolean equals(Object o) { return o instanceof BarKey k && index == k.index && device.equals(k.device); }
+
+    @Override
+    public int hashCode() { return device.hashCode() * 31 + index; }
 }

@@ -22,6 +22,15 @@ public record GuestPlatform(Window mmio32, Optional<Window> mmio64, Window io, M
         bridges = Map.copyOf(new TreeMap<>(bridges));
     }
 
+    // written out, as BarKey's: no method-handle bootstrap at the first call (start-up)
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof GuestPlatform p && mmio32.equals(p.mmio32) && mmio64.equals(p.mmio64) && io.equals(p.io) && bridges.equals(p.bridges);
+    }
+
+    @Override
+    public int hashCode() { return ((mmio32.hashCode() * 31 + mmio64.hashCode()) * 31 + io.hashCode()) * 31 + bridges.hashCode(); }
+
     /** x86 q35 with SeaBIOS: 32-bit hole above the MMCONFIG area up to the IOAPIC, 64-bit window above 512 GiB. */
     public static GuestPlatform x86() {
         return new GuestPlatform(new Window(0xc0000000L, 0xfec00000L), Optional.of(new Window(0x80_0000_0000L, 0x100_0000_0000L)),

@@ -37,7 +37,18 @@ final class Placer {
     }
 
     /** One thing to place on a bus: a BAR, or a bridge's window (bridgeBus ≥ 0). */
-    record Item(BarKey key, int bridgeBus, long size, long align, boolean io, boolean high, boolean pref, boolean mem64, int seq) {}
+    record Item(BarKey key, int bridgeBus, long size, long align, boolean io, boolean high, boolean pref, boolean mem64, int seq) {
+        // written out, as BarKey's: a record's generated equals/hashCode are bootstrapped through method handles
+        // at their first call, which a JDK 25 AOT cache does not keep (start-up, BENCHMARKS.md P1)
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Item i && java.util.Objects.equals(key, i.key) && bridgeBus == i.bridgeBus && size == i.size && align == i.align
+                    && io == i.io && high == i.high && pref == i.pref && mem64 == i.mem64 && seq == i.seq;
+        }
+
+        @Override
+        public int hashCode() { return java.util.Objects.hashCode(key) * 31 + seq; }
+    }
 
     /**
      * Bridge sizing packs a bus's items into a window at relative address 0 that is later moved to the bridge
@@ -76,8 +87,9 @@ final class Placer {
     }
 
     /** Alignment descending, then scan order (bus, device, BAR): pdev_sort_resources / SeaBIOS entry lists. */
-    static final Comparator<Item> BY_ALIGN_DESC = Comparator.comparingLong(Item::align).reversed().thenComparingInt(Item::seq);
-    static final Comparator<Item> SCAN_ORDER = Comparator.comparingInt(Item::seq);
+    // plain lambdas, not Comparator.comparing (serializable lambdas are spun at run time: start-up, as HostBuilder)
+    static final Comparator<Item> BY_ALIGN_DESC = (a, b) -> a.align != b.align ? Long.compare(b.align, a.align) : Integer.compare(a.seq, b.seq);
+    static final Comparator<Item> SCAN_ORDER = (a, b) -> Integer.compare(a.seq, b.seq);
 
     GuestLayout place(List<GuestBar> bars, GuestPlatform platform) {
         Map<BarKey, Long> out = new HashMap<>();

@@ -11,7 +11,6 @@ import dev.barmap.model.resource.Iomem;
 import dev.barmap.model.resource.Resource;
 import dev.barmap.model.resource.ResourceTree;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SortedMap;
 
@@ -113,7 +112,9 @@ public final class HostBuilder {
                 if (!b.empty() && (b.isMem() || b.isIo()) && (b.flags() & IoResource.UNSET) == 0 && (b.start() != 0 || b.end() != 0)) items.add(new Item(f, b));
             }
         }
-        items.sort(Comparator.comparing((Item i) -> i.b.isIo()).thenComparing((Item i) -> i.b.start(), Long::compareUnsigned));
+        // plain lambdas: Comparator.comparing returns a serializable lambda, which a JDK 25 AOT cache leaves
+        // to be spun at run time (seen with -Xlog:class+load; start-up, BENCHMARKS.md P1)
+        items.sort((x, y) -> x.b.isIo() != y.b.isIo() ? Boolean.compare(x.b.isIo(), y.b.isIo()) : Long.compareUnsigned(x.b.start(), y.b.start()));
         Item a = null; // of the items so far in this space, the one reaching highest
         for (Item b : items) {
             if (a != null && a.b.isIo() != b.b.isIo()) a = null;
@@ -140,7 +141,7 @@ public final class HostBuilder {
                 if (b.index() < 13 && b.isMem() && !b.empty() && (b.flags() & IoResource.UNSET) == 0) bars.add(new Item(f, b, f.bdf().toString()));
             }
         }
-        windows.sort(Comparator.comparingLong((Item i) -> -i.b.resourceSize()));
+        windows.sort((x, y) -> Long.compare(y.b.resourceSize(), x.b.resourceSize()));
         for (List<Item> group : List.of(windows, bars)) {
             for (Item i : group) {
                 long flags = i.b.flags() & ~IoResource.BUSY;

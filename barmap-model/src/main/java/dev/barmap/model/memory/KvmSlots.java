@@ -20,12 +20,22 @@ public final class KvmSlots {
     public static Optional<KvmSlot> alignSection(FlatRange section, long hostPageSize) {
         requirePowerOfTwo(hostPageSize);
         if (!section.kind().isRam()) return Optional.empty();
-        long aligned = roundUp(section.start(), hostPageSize);
-        long delta = aligned - section.start();
-        if (delta >= section.size()) return Optional.empty();
-        long size = (section.size() - delta) & -hostPageSize;
-        if (size == 0) return Optional.empty();
-        return Optional.of(new KvmSlot(aligned, size, section.region(), section.offsetInRegion() + delta));
+        long delta = alignedDelta(section.start(), section.size(), hostPageSize);
+        if (delta < 0) return Optional.empty();
+        return Optional.of(new KvmSlot(section.start() + delta, (section.size() - delta) & -hostPageSize, section.region(),
+                section.offsetInRegion() + delta));
+    }
+
+    /**
+     * kvm_align_section's arithmetic for a RAM section [start, start + size): how far its slot starts after
+     * {@code start} (the slot is {@code (size - delta) & -page} long), or -1 when no whole page is left.
+     */
+    public static long alignedDelta(long start, long size, long hostPageSize) {
+        requirePowerOfTwo(hostPageSize);
+        long aligned = roundUp(start, hostPageSize);
+        long delta = aligned - start;
+        if (Long.compareUnsigned(delta, size) >= 0) return -1;
+        return ((size - delta) & -hostPageSize) == 0 ? -1 : delta;
     }
 
     /** All slots of a flat view (every RAM section through {@link #alignSection}). */

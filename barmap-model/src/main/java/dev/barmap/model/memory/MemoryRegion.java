@@ -61,7 +61,7 @@ public final class MemoryRegion {
     }
 
     private static final Comparator<MemoryRegion> RENDER_ORDER =
-            Comparator.comparingInt((MemoryRegion r) -> r.priority).reversed().thenComparing(Comparator.comparingLong((MemoryRegion r) -> r.seq).reversed());
+            (a, b) -> a.priority != b.priority ? Integer.compare(b.priority, a.priority) : Long.compare(b.seq, a.seq); // not comparing(): start-up, as HostBuilder
 
     private MemoryRegion(String name, RegionKind kind, long size, HostBacking backing) {
         this(name, kind, size, backing, null, 0);

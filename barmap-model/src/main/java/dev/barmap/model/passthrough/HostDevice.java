@@ -1,6 +1,5 @@
 package dev.barmap.model.passthrough;
 
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,7 +14,7 @@ import java.util.Optional;
  */
 public record HostDevice(String bdf, List<HostBar> bars, Optional<Msix> msix, boolean msixKnown, int vendor, int device) {
     public HostDevice {
-        bars = bars.stream().sorted(Comparator.comparingInt(HostBar::index)).toList();
+        bars = bars.stream().sorted((a, b) -> Integer.compare(a.index(), b.index())).toList(); // not comparingInt: start-up, as HostBuilder
         for (int i = 1; i < bars.size(); i++) {
             if (bars.get(i).index() == bars.get(i - 1).index()) throw new IllegalArgumentException("duplicate BAR " + bars.get(i).index());
         }
