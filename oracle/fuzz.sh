@@ -58,7 +58,7 @@ if [ "$BOOT" = 1 ]; then
   QEMU_VERSION=$(qemu-system-x86_64 --version | head -1)
   # the topology's device_add commands through QEMU's QMP socket; QEMU's answers in OUT/hotadd.log
   hotadd() {
-    sed -n 's/^hotadd=device_add //p' <<< "$TOPO" | python3 -c 'import json, socket, sys
+    sed -n 's/^hotadd=device_add //p' <<< "$TOPO" | "$PY" -c 'import json, socket, sys
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(10); f = s.makefile("rw")
 def cmd(c, **a):
     f.write(json.dumps(dict(execute=c, arguments=a)) + "\n"); f.flush()
@@ -76,7 +76,7 @@ sys.exit(0 if ok else 1)' "$OUT/qmp.sock" > "$OUT/hotadd.log" 2>&1 || log "fuzz:
   }
   for ((i = 0; i < COUNT; i++)); do
     S=$((SEED + i))
-    TOPO=$(python3 "$ORACLE_DIR/fuzz-topology.py" "$S" "$KERNELS" "$WORK" "${HOTPLUG[@]}")
+    TOPO=$("$PY" "$ORACLE_DIR/fuzz-topology.py" "$S" "$KERNELS" "$WORK" "${HOTPLUG[@]}")
     KSPEC=$(sed -n 's/^kernel=//p' <<< "$TOPO")
     KVER=$(cat "$WORK/kernel-release-$KSPEC"); KDIR=$CACHE/$KVER
     BIOS=(); [ "$(sed -n 's/^firmware=//p' <<< "$TOPO")" = qboot ] && BIOS=(-bios /usr/share/qemu/qboot.rom)
@@ -107,10 +107,14 @@ sys.exit(0 if ok else 1)' "$OUT/qmp.sock" > "$OUT/hotadd.log" 2>&1 || log "fuzz:
     rm -rf "$OUT.failed"
     failures=()
     for ((a = 1; a <= RETRIES + 1; a++)); do
-      if console_attempt; then
+      if CONSOLE_DEFER=1 console_attempt; then
         echo "$TOPO" > "$OUT/topology"
         run_properties "$a" arch=x86_64 "seed=$S" "hotplug=${#HOTPLUG[@]}" "boot=$([ "$PVH" = 1 ] && echo pvh || echo bzimage)" > "$OUT/oracle-run.properties"
         log "fuzz: seed $S: guest ran ${SECS}s, attempt $a"
+        # the console becomes a capture while the next guest boots; a console that does not parse is an
+        # infrastructure failure too (not retried: the same console would not parse either)
+        ( console_capture "$OUT" || { log "fuzz: INFRASTRUCTURE FAILURE: seed $S: no capture from the console: $(cat "$OUT/console2capture.err")"
+          mkdir -p "$OUT.failed" && cp "$OUT/console.log" "$OUT.failed/console-unparsed.log" && cp "$OUT/topology" "$OUT.failed/" && rm -rf "$OUT"; } ) &
         break
       fi
       failures+=("$FAIL")
@@ -119,8 +123,9 @@ sys.exit(0 if ok else 1)' "$OUT/qmp.sock" > "$OUT/hotadd.log" 2>&1 || log "fuzz:
       echo "$TOPO" > "$OUT.failed/topology"
       rm -rf "$OUT"
     done
-    [ -d "$OUT" ] || NOCAPTURE=$((NOCAPTURE + 1))
   done
+  wait
+  for ((i = 0; i < COUNT; i++)); do [ -d "$RES/seed-$((SEED + i))/capture" ] || NOCAPTURE=$((NOCAPTURE + 1)); done
 fi
 
 # exit 3: a topology never produced a capture (an infrastructure failure, not a disagreement)
