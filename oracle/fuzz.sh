@@ -139,7 +139,8 @@ rc=0
   -Dit.test=FuzzAgreementIT -Dfailsafe.failIfNoSpecifiedTests=false -Dbarmap.oracle.fuzz="$RES") >"$F/compare.log" 2>&1 || rc=$?
 agree=$( (grep -lx AGREE "$RES"/seed-*/comparison.txt 2>/dev/null || true) | wc -l)
 disagree=$( (grep -Lx AGREE "$RES"/seed-*/comparison.txt 2>/dev/null || true) | wc -l)
-infra=$( (ls -d "$RES"/seed-*.failed 2>/dev/null || true) | wc -l)
+infra=0
+for f in "$RES"/seed-*.failed; do [ -d "$f" ] && [ ! -d "${f%.failed}/capture" ] && infra=$((infra + 1)); done
 log "fuzz: $((agree + disagree)) topologies booted and compared: $agree agree, $disagree disagree; $infra never produced a capture"
 if [ "$disagree" -gt 0 ]; then
   for c in $(grep -Lx AGREE "$RES"/seed-*/comparison.txt || true); do
