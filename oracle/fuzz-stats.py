@@ -57,7 +57,7 @@ def main(res):
         c['with a pcie-root-port'] += 'pcie-root-port' in summary
         c['with pci=resource_alignment'] += 'resource_alignment' in topo.get('append', '')
         con = open(os.path.join(d, 'console.log'), errors='replace').read()
-        if 'hot-add' in summary:
+        if 'barmap.hotplug=' in topo.get('append', ''):
             c['with hot-adds'] += 1
             for line in con.splitlines():
                 if line.startswith('ORACLE: hot-add: '):
