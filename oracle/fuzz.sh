@@ -6,8 +6,9 @@
 # Topology i of the batch has seed N+i (printed); `--seed S --count 1` replays it exactly (same devices,
 # slots, bridges, firmware, kernel command line and, without --kernel, the same kernel generation;
 # --hotplug adds one or two devices after boot, each into an empty pcie-root-port, through QEMU's
-# monitor: replay such a seed with --hotplug too).
-# The generator is oracle/fuzz-topology.py. Each guest is console-only (no 9p, no JVM, 1 vCPU, 256M):
+# QMP socket: replay such a seed with --hotplug too).
+# The generator is oracle/fuzz-topology.py. Each guest is console-only (no 9p, no JVM, 1 vCPU, 256M,
+# the kernel's vmlinux booted through its PVH note except for seeds divisible by 50):
 # oracle/arm64/init binds every non-bridge function to vfio-pci and runs the static C probe
 # (oracle/guest/probe.c, the same tries as the Java Probe), and oracle/arm64/console2capture.py turns
 # the console into the capture layout. Results: oracle/work/fuzz/results/seed-S/{console.log,capture/,
@@ -16,15 +17,18 @@
 # ModelOracle.predict exactly as OracleIT does (region info, every try, reservations, /proc/iomem while
 # open) and writes seed-S/comparison.txt (AGREE, or the differences).
 # A guest that produced no capture is an infrastructure failure: retried (BARMAP_ORACLE_RETRIES, 1),
-# then recorded in seed-S.failed/ and skipped; a disagreement is never retried (exit 1).
-# Env: BARMAP_ORACLE_FUZZ_RESULTS (another results directory), BARMAP_ORACLE_STALL (console silence that means a stalled guest, 180 s), BARMAP_ORACLE_TIMEOUT
-# (600 s). Run it under nice on a shared machine: nice -n 10 oracle/fuzz.sh ...
+# then recorded in seed-S.failed/ and skipped (exit 3); a disagreement is never retried (exit 1).
+# Exit 2: bad arguments. Env: BARMAP_ORACLE_FUZZ_RESULTS (another results directory),
+# BARMAP_ORACLE_STALL (console silence that means a stalled guest, 180 s), BARMAP_ORACLE_TIMEOUT (600 s),
+# BARMAP_ORACLE_FUZZ_PVH (0|1: the bzImage or PVH for every seed). Run it under nice on a shared
+# machine: nice -n 10 oracle/fuzz.sh ...
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 . "$ORACLE_DIR/kernel.sh"
 SEED=""; COUNT=1; KERNELS=6.1,6.12,7; COMPARE=1; BOOT=1; HOTPLUG=()
 usage() { echo "usage: oracle/fuzz.sh --seed N --count K [--kernel 6.1|6.12|7] [--hotplug] [--no-compare] | --compare" >&2; exit 2; }
 while [ $# -gt 0 ]; do
+  case "$1" in --seed|--count|--kernel) [ $# -ge 2 ] || usage;; esac
   case "$1" in
     --seed) SEED=${2:-}; shift 2;;
     --count) COUNT=${2:-}; shift 2;;
@@ -41,7 +45,7 @@ NOCAPTURE=0
 mkdir -p "$RES"
 
 if [ "$BOOT" = 1 ]; then
-  [[ "$SEED" =~ ^[0-9]+$ ]] && [[ "$COUNT" =~ ^[0-9]+$ ]] || usage
+  [[ "$SEED" =~ ^[0-9]+$ ]] && [[ "$COUNT" =~ ^[0-9]+$ ]] && [[ "$KERNELS" =~ ^(6\.1|6\.12|7)(,(6\.1|6\.12|7))*$ ]] || usage
   [ "$(id -u)" = 0 ] || die "run as root (apt-get, the kernel cache)"
   # each kernel generation once: the kernel (oracle/setup.sh, cached) and the console guest's initramfs
   gcc -O2 -Wall -static -o "$F/probe.new" "$ORACLE_DIR/guest/probe.c"
