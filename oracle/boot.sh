@@ -65,14 +65,7 @@ esac
 [ -n "${BARMAP_ORACLE_DRIVER:-}" ] && DRIVER=$BARMAP_ORACLE_DRIVER
 AOTARG=""
 [ -f "$AOT" ] && [ "$AOT" -nt "$JAR" ] && AOTARG="barmap.aot=$AOT"
-# What TCG on a loaded host needs (the guest's clocks follow the host's wall clock, so a starved vCPU
-# looks to the guest like a broken timer or a stalled CPU):
-#   no_timer_check: skip the IO-APIC timer check, whose failure is the panic "timer doesn't work through
-#     Interrupt-remapped IO-APIC" (arch/x86/kernel/apic/io_apic.c check_timer) seen on a loaded CI host;
-#   rcupdate.rcu_cpu_stall_suppress=1, nowatchdog: no RCU-stall or soft-lockup reports for vCPUs the host
-#     did not schedule (they are warnings about the emulator, not about the kernel under test);
-#   tsc=reliable: no clocksource watchdog switching to the much slower HPET mid-run.
-TCG_ARGS="no_timer_check rcupdate.rcu_cpu_stall_suppress=1 nowatchdog tsc=reliable"
+# TCG_ARGS: what TCG on a loaded host needs (oracle/kernel.sh)
 APPEND="console=ttyS0 intel_iommu=on panic=1 loglevel=4 $TCG_ARGS barmap.jar=$JAR barmap.java=$JAVA_HOME_GUEST barmap.selftest=$SELFTEST barmap.cycles=$CYCLES barmap.capture=$CAPTURE $AOTARG"
 [ -n "$BENCH" ] && APPEND="$APPEND barmap.bench=$BENCH barmap.benchruns=$BENCHRUNS"
 [ -n "$BENCH" ] && [ -n "$BENCHOPTS" ] && APPEND="$APPEND barmap.benchopts=$BENCHOPTS"
