@@ -65,19 +65,21 @@ esac
 [ -n "${BARMAP_ORACLE_DRIVER:-}" ] && DRIVER=$BARMAP_ORACLE_DRIVER
 AOTARG=""
 [ -f "$AOT" ] && [ "$AOT" -nt "$JAR" ] && AOTARG="barmap.aot=$AOT"
-# What TCG on a loaded host needs (the guest's clocks follow the host's wall clock, so a starved vCPU
-# looks to the guest like a broken timer or a stalled CPU):
-#   no_timer_check: skip the IO-APIC timer check, whose failure is the panic "timer doesn't work through
-#     Interrupt-remapped IO-APIC" (arch/x86/kernel/apic/io_apic.c check_timer) seen on a loaded CI host;
-#   rcupdate.rcu_cpu_stall_suppress=1, nowatchdog: no RCU-stall or soft-lockup reports for vCPUs the host
-#     did not schedule (they are warnings about the emulator, not about the kernel under test);
-#   tsc=reliable: no clocksource watchdog switching to the much slower HPET mid-run.
-TCG_ARGS="no_timer_check rcupdate.rcu_cpu_stall_suppress=1 nowatchdog tsc=reliable"
+# TCG_ARGS: what TCG on a loaded host needs (oracle/kernel.sh)
 APPEND="console=ttyS0 intel_iommu=on panic=1 loglevel=4 $TCG_ARGS barmap.jar=$JAR barmap.java=$JAVA_HOME_GUEST barmap.selftest=$SELFTEST barmap.cycles=$CYCLES barmap.capture=$CAPTURE $AOTARG"
 [ -n "$BENCH" ] && APPEND="$APPEND barmap.bench=$BENCH barmap.benchruns=$BENCHRUNS"
 [ -n "$BENCH" ] && [ -n "$BENCHOPTS" ] && APPEND="$APPEND barmap.benchopts=$BENCHOPTS"
+# BARMAP_ORACLE_BENCH_READS: fewer mapped reads per round (shorter runs for the crash hunt: the crashes came during the JIT's warm-up)
+[ -n "$BENCH" ] && [ -n "${BARMAP_ORACLE_BENCH_READS:-}" ] && APPEND="$APPEND barmap.benchreads=$BARMAP_ORACLE_BENCH_READS"
 [ "$DRIVER" = 1 ] && APPEND="$APPEND barmap.driver=1 barmap.drivercycles=$DCYCLES"
-CMD=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m 2G "${BIOS[@]}"
+# what was asked of the guest, for OracleIT (all driver cycles must have run) and the benchmark's record
+RUNPROPS=(); [ "$DRIVER" = 1 ] && RUNPROPS+=("driver.cycles=$DCYCLES")
+[ -n "$BENCH" ] && RUNPROPS+=("bench.runs=$BENCHRUNS" "bench.opts=$BENCHOPTS")
+# BARMAP_ORACLE_CPU, BARMAP_ORACLE_SMP: another -cpu model or vCPU count; BARMAP_ORACLE_TCG_THREAD=single:
+# both vCPUs on one host thread (-accel tcg,thread=single) instead of multi-threaded TCG (the crash hunt, BENCHMARKS.md)
+CPU=${BARMAP_ORACLE_CPU:-max}; SMP=${BARMAP_ORACLE_SMP:-2}; TCGTHREAD=${BARMAP_ORACLE_TCG_THREAD:-}
+ACCEL=(-machine q35,accel=tcg); [ -n "$TCGTHREAD" ] && ACCEL=(-machine q35 -accel "tcg,thread=$TCGTHREAD")
+CMD=(qemu-system-x86_64 "${ACCEL[@]}" -cpu "$CPU" -smp "$SMP" -m 2G "${BIOS[@]}"
   -nodefaults -display none -no-reboot -serial stdio -monitor none
   -device intel-iommu
   -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND"
@@ -140,7 +142,7 @@ n=$((RETRIES + 1))
 for i in $(seq 1 "$n"); do
   if attempt; then
     log "$SCEN: guest ran ${SECS}s, attempt $i/$n; $(grep -c . "$OUT/console.log") console lines"
-    run_properties "$i" > "$OUT/oracle-run.properties"
+    run_properties "$i" "qemu.cpu=$CPU" "qemu.smp=$SMP" "qemu.tcg.thread=${TCGTHREAD:-multi (default)}" "${RUNPROPS[@]}" > "$OUT/oracle-run.properties"
     [ -d "$OUT.failed" ] && mv "$OUT.failed" "$OUT/failed-attempts"
     exit 0
   fi

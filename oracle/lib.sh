@@ -5,7 +5,11 @@ REPO=$(cd "$ORACLE_DIR/.." && pwd)
 CACHE=${BARMAP_ORACLE_CACHE:-/var/cache/barmap-oracle}
 # build products and results (git-ignored)
 WORK=${BARMAP_ORACLE_WORK:-$ORACLE_DIR/work}
-JAR=$REPO/barmap-cli/target/barmap.jar
+# BARMAP_ORACLE_JAR: a copy for long runs (the guest reads the jar at every JVM start, so a rebuild mid-run would change it)
+JAR=${BARMAP_ORACLE_JAR:-$REPO/barmap-cli/target/barmap.jar}
 AOT=$WORK/barmap.aot
 log() { echo "oracle: $*" >&2; }
 die() { echo "oracle: error: $*" >&2; exit 1; }
+# python3 for the helper scripts: the system's, not whatever shim is first on PATH (a pyenv shim costs
+# 3-5 s per start on a loaded machine, and the fuzz loop starts python three times a guest)
+PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3

@@ -4,7 +4,9 @@
 #   2. the barmap jar (built only when missing or older than a source) and its AOT cache;
 #   3. boot.sh for every scenario: the guest writes a capture with `barmap capture --probe`
 #      (and, in firmware-padded, the selftest and the benchmark);
-#   4. OracleIT (mvn -Poracle -pl barmap-vfio verify): binding vs model, selftest facts.
+#   4. one random topology (oracle/fuzz.sh, seed from the commit hash);
+#   5. OracleIT and FuzzAgreementIT (mvn -Poracle -pl barmap-vfio verify): binding vs model, selftest facts,
+#      the random topology vs model.
 # Exits 1 on a disagreement between the model and the kernel (never retried), 3 when a guest could not
 # produce a capture even after boot.sh's retries (an infrastructure failure: panic, stall, timeout).
 # Env: BARMAP_ORACLE_SCENARIOS (space-separated SCENARIO or SCENARIO@KERNEL, KERNEL one of 6.1 (default),
@@ -59,11 +61,26 @@ for s in $SCENARIOS; do
   log "$s: $(sed -n 's/^kernel.package=//p' "$r") $(sed -n 's/^kernel.package.version=//p' "$r"), $(sed -n 's/^attempts=//p' "$r") attempt(s)$(grep -q '^infrastructure.failure' "$r" && echo "; retried after: $(sed -n 's/^infrastructure.failure.[0-9]*=//p' "$r" | paste -sd';')")"
 done
 
+# one random topology per run (oracle/fuzz.sh, console-only, about half a minute), its seed taken from
+# the commit hash so successive commits cover different topologies; FuzzAgreementIT compares it below.
+# BARMAP_ORACLE_FUZZ=0 leaves it out.
+FUZZRES=""
+if [ "${BARMAP_ORACLE_FUZZ:-1}" = 1 ]; then
+  rev=$(git -C "$REPO" rev-parse HEAD 2>/dev/null || echo 0)
+  fseed=$(( 16#${rev:0:7} ))
+  step "random topology: seed $fseed (from commit ${rev:0:12}; replay: oracle/fuzz.sh --seed $fseed --count 1)"
+  FUZZRES=$WORK/fuzz/ci-results
+  rm -rf "$FUZZRES"
+  rc=0
+  BARMAP_ORACLE_FUZZ_RESULTS=$FUZZRES "$ORACLE_DIR/fuzz.sh" --seed "$fseed" --count 1 --no-compare || rc=$?
+  [ $rc = 0 ] || { echo "oracle: INFRASTRUCTURE FAILURE: random topology seed $fseed never produced a complete capture (not a disagreement; see above)" >&2; exit 3; }
+fi
+
 step "OracleIT"
 # -am: the model and host modules come from this reactor, never from ~/.m2 (which other checkouts on
 # the machine may have overwritten with their own snapshot); -Dtest=NONE: only the IT (./check ran the rest)
 (cd "$REPO" && mvn -B -ntp -q -Dstyle.color=never -Poracle -pl barmap-vfio -am verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dbarmap.oracle.scenarios="$(echo $SCENARIOS | tr ' ' ,)" -Dbarmap.oracle.results="$WORK/results") || {
+  -Dbarmap.oracle.scenarios="$(echo $SCENARIOS | tr ' ' ,)" -Dbarmap.oracle.results="$WORK/results" -Dbarmap.oracle.fuzz="$FUZZRES") || {
   for f in "$REPO"/barmap-vfio/target/failsafe-reports/*.txt; do sed -n '1,60p' "$f"; done >&2
   die "DISAGREEMENT: the real kernel and the model disagree (or a guest check failed): see above (never retried)"
 }

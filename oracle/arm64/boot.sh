@@ -70,39 +70,10 @@ TIMEOUT=${BARMAP_ORACLE_TIMEOUT:-2400}
 RETRIES=${BARMAP_ORACLE_RETRIES:-2}
 QEMU_VERSION=$(qemu-system-aarch64 --version | head -1)
 
-# one boot; returns 0 when the guest finished and its console made a capture, else sets FAIL
-attempt() {
-  local con=$OUT/console.log pid start now size lastsize=-1 lastchange
-  FAIL=""
-  rm -rf "$OUT" && mkdir -p "$OUT"
-  echo "HOST: ${CMD[*]}" > "$con"
-  start=$(date +%s)
-  "${CMD[@]}" </dev/null >> "$con" 2>&1 &
-  pid=$!
-  lastchange=$start
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 2
-    now=$(date +%s); size=$(stat -c %s "$con")
-    if [ "$size" != "$lastsize" ]; then lastsize=$size; lastchange=$now; fi
-    if grep -q "Kernel panic" "$con"; then FAIL="guest kernel panic: $(grep -m1 -o 'Kernel panic.*' "$con" | tr -d '\r')"; break; fi
-    if grep -q "Internal error:" "$con"; then FAIL="guest kernel oops: $(grep -m1 -o 'Internal error:.*' "$con" | tr -d '\r')"; break; fi
-    [ $((now - lastchange)) -ge "$STALL" ] && { FAIL="guest stalled: no console output for ${STALL}s (last line: $(tail -1 "$con" | tr -d '\r' | cut -c1-120))"; break; }
-    [ $((now - start)) -ge "$TIMEOUT" ] && { FAIL="guest still running after ${TIMEOUT}s (BARMAP_ORACLE_TIMEOUT)"; break; }
-  done
-  if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null; sleep 1; kill -9 "$pid" 2>/dev/null || true; fi
-  wait "$pid" 2>/dev/null || true
-  SECS=$(( $(date +%s) - start ))
-  echo "HOST: wall-clock $SECS s" >> "$con"
-  [ -n "$FAIL" ] && return 1
-  grep -q "ORACLE: ===== DONE" "$con" || { FAIL="the guest powered off before it finished (last line: $(grep -v '^HOST:' "$con" | tail -1 | tr -d '\r' | cut -c1-120))"; return 1; }
-  python3 "$ORACLE_DIR/arm64/console2capture.py" <(grep -v '^HOST:' "$con") "$OUT/capture" 2>"$OUT/console2capture.err" \
-    || { FAIL="no capture from the console: $(cat "$OUT/console2capture.err")"; return 1; }
-}
-
 failures=()
 n=$((RETRIES + 1))
 for i in $(seq 1 "$n"); do
-  if attempt; then
+  if console_attempt; then
     log "$SCEN ($KVER): guest ran ${SECS}s, attempt $i/$n; capture in $OUT/capture"
     run_properties "$i" arch=aarch64 > "$OUT/oracle-run.properties"
     exit 0

@@ -72,16 +72,4 @@ fi
 
 aarch64-linux-gnu-gcc -O2 -Wall -static -o "$W/probe" "$ORACLE_DIR/guest/probe.c"
 
-R=$W/rootfs-$KVER
-rm -rf "$R" && mkdir -p "$R"/{bin,sbin,proc,sys,dev,tmp,lib/modules}
-cp "$BB/bin/busybox" "$R/bin/busybox"
-# the applet list of an arm64 busybox cannot be asked for on this host: link the ones init uses
-for a in sh mount cat cut sleep echo ls readlink basename insmod od tr grep head tail dmesg sync poweroff kill; do
-  ln -sf busybox "$R/bin/$a"
-done
-cp "$ORACLE_DIR/arm64/init" "$R/init" && chmod +x "$R/init"
-cp "$W/probe" "$R/probe"
-initramfs_modules "$KDIR" "$KVER" "$R" vfio_iommu_type1 vfio-pci
-(cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) > "$W/initrd-$KVER.cpio.gz.tmp"
-mv "$W/initrd-$KVER.cpio.gz.tmp" "$W/initrd-$KVER.cpio.gz"
-log "initramfs $(stat -c %s "$W/initrd-$KVER.cpio.gz") bytes ($(tr '\n' ' ' < "$R/lib/modules/order"))"
+console_initramfs "$KDIR" "$KVER" "$BB/bin/busybox" "$W/probe" "$W/initrd-$KVER.cpio.gz"

@@ -36,6 +36,7 @@ public final class DmaMapping implements AutoCloseable {
         return Long.compareUnsigned(otherIova, iova + size() - 1) <= 0 && Long.compareUnsigned(iova, otherIova + otherSize - 1) <= 0;
     }
 
+    /** @return true once {@link #close()} (or the owning arena's close) has unmapped it */
     public boolean isUnmapped() { return unmapped.get(); }
 
     /** VFIO_IOMMU_UNMAP_DMA; the device can no longer reach the buffer afterwards. */

@@ -50,7 +50,7 @@ public final class FfmVfioDevice implements VfioDevice {
      * VFIO_DEVICE_GET_REGION_INFO with its capability chain. The first call passes the bare 32-byte
      * struct; when the kernel needs more room for the chain it returns success with a larger
      * {@code argsz} (vfio_pci_ioctl_get_region_info(), drivers/vfio/pci/vfio_pci_core.c, 6.1:
-     * "if (info.argsz < sizeof(info) + caps.size) { info.argsz = ...; info.cap_offset = 0; }"), and the
+     * {@code if (info.argsz < sizeof(info) + caps.size) { info.argsz = ...; info.cap_offset = 0; }}), and the
      * call is repeated once with that size.
      */
     @Override

@@ -16,7 +16,7 @@ public record IommuInfo(int flags, long iovaPgsizes, List<IovaRange> iovaRanges,
 
     /**
      * The smallest IOMMU page: vaddr, iova and size of a mapping must be multiples of it
-     * (vfio_dma_do_map(): "(size | iova | vaddr) & mask" is EINVAL, drivers/vfio/vfio_iommu_type1.c, 6.1).
+     * (vfio_dma_do_map(): {@code (size | iova | vaddr) & mask} is EINVAL, drivers/vfio/vfio_iommu_type1.c, 6.1).
      * 0 when the kernel did not report page sizes.
      */
     public long minPageSize() {

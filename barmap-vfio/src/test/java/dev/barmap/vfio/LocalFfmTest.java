@@ -106,6 +106,7 @@ class LocalFfmTest {
             assertEquals(0x0123456789abcdefL, r.read64(8));
             assertEquals(0x89abcdefL, r.read(8, 4)); // little-endian
             assertThrows(IndexOutOfBoundsException.class, () -> r.read32(16));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.read32(-4));
             assertThrows(IndexOutOfBoundsException.class, () -> r.read64(12));
             assertThrows(IndexOutOfBoundsException.class, () -> r.segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE, 16));
             assertThrows(IllegalArgumentException.class, () -> r.read32(2));

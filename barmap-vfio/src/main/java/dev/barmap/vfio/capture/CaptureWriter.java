@@ -50,6 +50,15 @@ public final class CaptureWriter {
         this.root = root;
     }
 
+    /**
+     * Writes the capture layout barmap reads (procfs and sysfs files, {@code capture.properties}) into
+     * {@code out}, and with {@code probe} also opens every function bound to vfio-pci and records the
+     * kernel's answers ({@code expected/vfio.json}, {@code expected/iomem-open}).
+     *
+     * @param out   the capture directory to create: missing or empty, not a symbolic link
+     * @param probe whether to probe the vfio-pci functions through the binding (needs root and VFIO)
+     * @return what was captured
+     */
     public Result write(Path out, boolean probe) {
         if (Files.isSymbolicLink(out)) {
             // never follow it (it may point anywhere) nor replace it (issue 14)

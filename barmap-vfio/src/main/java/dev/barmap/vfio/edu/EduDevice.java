@@ -34,26 +34,46 @@ import java.time.Duration;
 public final class EduDevice {
     /** PCI IDs: PCI_VENDOR_ID_QEMU 0x1234, device 0x11e8 (edu_class_init()). */
     public static final int VENDOR = 0x1234;
+    /** The edu's PCI device ID. */
     public static final int DEVICE = 0x11e8;
 
+    // BAR0 registers (QEMU docs/specs/edu.rst, hw/misc/edu.c edu_mmio_read()/edu_mmio_write())
+    /** Identification (RO): 0xRRrr00ed, major.minor version and 0xed. */
     public static final int REG_ID = 0x00;
+    /** Card liveness check (RW): reads back the bitwise inverse of what was written. */
     public static final int REG_LIVENESS = 0x04;
+    /** Factorial computation (RW): write n to start, read n! once the status says done. */
     public static final int REG_FACTORIAL = 0x08;
+    /** Status (RW): {@link #STATUS_COMPUTING}, {@link #STATUS_IRQFACT}. */
     public static final int REG_STATUS = 0x20;
+    /** Interrupt status (RO): the OR of every raised interrupt not yet acknowledged. */
     public static final int REG_IRQ_STATUS = 0x24;
+    /** Interrupt raise (WO): ORs the value into the interrupt status and raises the interrupt. */
     public static final int REG_IRQ_RAISE = 0x60;
+    /** Interrupt acknowledge (WO): clears the written bits; the interrupt drops when none is left. */
     public static final int REG_IRQ_ACK = 0x64;
+    /** DMA source address (RW, 64-bit): an IOVA, or an offset in the device's buffer ({@link #DMA_START}) for device-to-RAM. */
     public static final int REG_DMA_SRC = 0x80;
+    /** DMA destination address (RW, 64-bit). */
     public static final int REG_DMA_DST = 0x88;
+    /** DMA transfer count in bytes (RW, 64-bit). */
     public static final int REG_DMA_COUNT = 0x90;
+    /** DMA command (RW): {@link #DMA_RUN} | {@link #DMA_TO_RAM} | {@link #DMA_IRQ}. */
     public static final int REG_DMA_CMD = 0x98;
 
+    /** Status bit: the factorial is being computed. */
     public static final int STATUS_COMPUTING = 0x01;
+    /** Status bit: raise an interrupt when the factorial is done. */
     public static final int STATUS_IRQFACT = 0x80;
+    /** Interrupt status bit of a finished factorial (FACT_IRQ). */
     public static final int IRQ_FACT = 0x00000001;
+    /** Interrupt status bit of a finished DMA (DMA_IRQ). */
     public static final int IRQ_DMA = 0x00000100;
+    /** DMA command bit: start the transfer. */
     public static final int DMA_RUN = 0x1;
+    /** DMA command bit: direction device to RAM (clear: RAM to device). */
     public static final int DMA_TO_RAM = 0x2;
+    /** DMA command bit: raise {@link #IRQ_DMA} when done. */
     public static final int DMA_IRQ = 0x4;
     /** The device's internal DMA buffer: 4096 bytes at 0x40000 (DMA_START, DMA_SIZE). */
     public static final long DMA_START = 0x40000;

@@ -1,6 +1,7 @@
 package dev.barmap.vfio.guest;
 
 import dev.barmap.vfio.FfmVfioDevice;
+import dev.barmap.vfio.LibC;
 import dev.barmap.vfio.MappedRegion;
 import dev.barmap.vfio.NativePlatform;
 import dev.barmap.vfio.RegionAccess;
@@ -26,6 +27,9 @@ import java.util.stream.Stream;
  * <pre>
  *   GuestMain selftest OUT.properties [CYCLES]
  *   GuestMain bench OUT.properties BDF BAR [READS]
+ *   GuestMain bench-plain OUT.properties [READS]   (the same mapped-read loop over ordinary memory)
+ *   GuestMain pread-loop OUT.properties PATH [CALLS]  (LibC.pread of 4 bytes of PATH, e.g. /dev/zero: the
+ *                                                   trapped path's downcall without a device; the crash hunt)
  *   GuestMain driver OUT.properties [CYCLES]     (QEMU's edu: the driver, then CYCLES open/map/DMA/IRQ/close cycles)
  * </pre>
  */
@@ -34,7 +38,7 @@ public final class GuestMain {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: GuestMain selftest OUT [CYCLES] | bench OUT BDF BAR [READS]");
+            System.err.println("usage: GuestMain selftest OUT [CYCLES] | bench OUT BDF BAR [READS] | bench-plain OUT [READS] | driver OUT [CYCLES]");
             System.exit(2);
         }
         Map<String, String> out = new LinkedHashMap<>();
@@ -42,7 +46,9 @@ public final class GuestMain {
         switch (args[0]) {
             case "selftest" -> selftest(out, args.length > 2 ? Integer.parseInt(args[2]) : 1000);
             case "driver" -> DriverCheck.run(out, args.length > 2 ? Integer.parseInt(args[2]) : 10_000);
-            case "bench" -> bench(out, args[2], Integer.parseInt(args[3]), args.length > 4 ? Integer.parseInt(args[4]) : 200_000);
+            case "bench" -> bench(out, args[2], Integer.parseInt(args[3]), args.length > 4 ? Integer.parseInt(args[4]) : 2_000_000);
+            case "bench-plain" -> benchPlain(out, args.length > 2 ? Integer.parseInt(args[2]) : 2_000_000);
+            case "pread-loop" -> preadLoop(out, args[2], args.length > 3 ? Integer.parseInt(args[3]) : 2_000_000);
             default -> {
                 System.err.println("unknown mode " + args[0]);
                 System.exit(2);
@@ -214,26 +220,94 @@ public final class GuestMain {
             RegionInfo ri = d.regionInfo(bar);
             MappedRegion m = d.map(ri, arena);
             TrappedRegion t = d.trapped(bar);
-            int preads = Math.max(1000, reads / 10);
+            int preads = (int) Math.min(20_000, Math.max(1000, reads / 10)); // as bench.c
             out.put("device", bdf + " BAR" + bar + " size " + ri.size());
             out.put("mmapReads", Integer.toString(reads));
             out.put("preadReads", Integer.toString(preads));
-            double[] mm = new double[7];
-            double[] pr = new double[7];
+            double[] mm = new double[ROUNDS];
+            double[] pr = new double[ROUNDS];
             int sink = 0;
-            for (int round = 0; round < mm.length; round++) {
+            for (int round = 0; round < ROUNDS; round++) {
                 long a = System.nanoTime();
-                for (int i = 0; i < reads; i++) sink += m.read32(0);
+                sink += readLoop(m, reads);
                 long b = System.nanoTime();
                 for (int i = 0; i < preads; i++) sink += t.read32(0);
                 long c = System.nanoTime();
                 mm[round] = (double) (b - a) / reads;
                 pr[round] = (double) (c - b) / preads;
             }
-            // the first two rounds warm up the JIT; report the median of the rest
-            out.put("java.mmap.ns", String.format("%.1f", median(Arrays.copyOfRange(mm, 2, mm.length))));
-            out.put("java.pread.ns", String.format("%.1f", median(Arrays.copyOfRange(pr, 2, pr.length))));
+            out.put("rounds", ROUNDS + " (median of the last " + (ROUNDS - WARMUP) + ")");
+            out.put("java.mmap.ns", String.format("%.1f", median(Arrays.copyOfRange(mm, WARMUP, ROUNDS))));
+            out.put("java.pread.ns", String.format("%.1f", median(Arrays.copyOfRange(pr, WARMUP, ROUNDS))));
+            out.put("java.mmap.rounds.ns", rounds(mm));
+            out.put("java.pread.rounds.ns", rounds(pr));
             out.put("sink", Integer.toHexString(sink));
+        }
+    }
+
+    /**
+     * Rounds of the benchmark loops, and how many of them are warm-up: the JIT needs a few million reads
+     * before the loop runs C2 code (host, -XX:+PrintCompilation: with 2 warm-up rounds of 200,000 reads the
+     * measured rounds still ran C1 code, 72 ns per plain-memory read instead of ~2.6), longer under TCG.
+     * bench.c uses the same numbers.
+     */
+    static final int ROUNDS = 12, WARMUP = 7;
+
+    /** Every round's ns per read, for the record (whether the warm-up reached steady state). */
+    static String rounds(double[] v) {
+        var sb = new StringBuilder();
+        for (double d : v) sb.append(sb.isEmpty() ? "" : " ").append(String.format("%.2f", d));
+        return sb.toString();
+    }
+
+    /** The mapped-read loop of {@code bench} and {@code bench-plain}: one method, so both run the same compiled code. */
+    static int readLoop(MappedRegion m, int reads) {
+        int sink = 0;
+        for (int i = 0; i < reads; i++) sink += m.read32(0);
+        return sink;
+    }
+
+    /**
+     * {@code bench}'s mapped-read loop, rounds and median over a 16-byte region of ordinary memory (the
+     * start of a page from a confined arena, as the BAR mapping is): what the same Java code costs
+     * against the same C loop ({@code bench-c plain}) where no device is involved, in or outside the guest.
+     */
+    static void benchPlain(Map<String, String> out, int reads) {
+        try (Arena arena = Arena.ofConfined()) {
+            long page = NativePlatform.pageSize();
+            MappedRegion m = MappedRegion.overMemory(arena.allocate(page, page).asSlice(0, 16));
+            out.put("plainReads", Integer.toString(reads));
+            double[] mm = new double[ROUNDS];
+            int sink = 0;
+            for (int round = 0; round < ROUNDS; round++) {
+                long a = System.nanoTime();
+                sink += readLoop(m, reads);
+                long b = System.nanoTime();
+                mm[round] = (double) (b - a) / reads;
+            }
+            out.put("rounds", ROUNDS + " (median of the last " + (ROUNDS - WARMUP) + ")");
+            out.put("java.plain.ns", String.format("%.2f", median(Arrays.copyOfRange(mm, WARMUP, ROUNDS))));
+            out.put("java.plain.rounds.ns", rounds(mm));
+            out.put("sink", Integer.toHexString(sink));
+        }
+    }
+
+    /**
+     * {@code calls} times {@link LibC#pread} of 4 bytes at offset 0 of {@code path}: the same downcall, errno
+     * capture and per-thread buffers as {@link TrappedRegion#read32}, on any file (BENCHMARKS.md: run many
+     * times, with and without -Xcomp, on real hardware, to separate the binding and the JIT from TCG).
+     */
+    static void preadLoop(Map<String, String> out, String path, int calls) {
+        int fd = LibC.open(path, LibC.O_RDWR | LibC.O_CLOEXEC);
+        try (Arena arena = Arena.ofConfined()) {
+            var buf = arena.allocate(8, 8);
+            long sum = 0, t0 = System.nanoTime();
+            for (int i = 0; i < calls; i++) sum += LibC.pread(fd, buf, 4, 0);
+            out.put("preads", Integer.toString(calls));
+            out.put("bytes", Long.toString(sum));
+            out.put("ns.per.call", String.format("%.1f", (double) (System.nanoTime() - t0) / calls));
+        } finally {
+            LibC.close(fd);
         }
     }
 
