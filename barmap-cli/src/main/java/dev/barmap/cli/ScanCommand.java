@@ -24,8 +24,8 @@ public final class ScanCommand implements Callable<Integer> {
     HostOptions host;
 
     /** scan's output formats. */
-    static final Outputs<ScanResult> OUTPUTS = Outputs.of("scan", r -> ScanText.render(r, Terminal.colour()), r -> ScanJson.render(r),
-            r -> ScanHtml.render(r));
+    static final Outputs<ScanResult> OUTPUTS = Outputs.<ScanResult>of("scan", r -> ScanText.render(r, Terminal.colour()), r -> ScanJson.render(r),
+            r -> ScanHtml.render(r)).streaming(Format.html, (r, w) -> ScanHtml.write(r, w));
 
     /** The formats {@code --format} completes to. */
     static final class Formats extends Outputs.Candidates {
@@ -53,7 +53,7 @@ public final class ScanCommand implements Callable<Integer> {
     static int scan(HostOptions host, Format format, boolean guest, PrintWriter out) {
         var h = host.read();
         ScanResult r = Scanner.scan(h, h.era(), guest);
-        out.print(OUTPUTS.render(format, r));
+        OUTPUTS.write(format, r, out);
         out.flush();
         return 0;
     }

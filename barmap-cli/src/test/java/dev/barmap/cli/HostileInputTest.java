@@ -176,7 +176,8 @@ class HostileInputTest {
         var commands = new ArrayList<String>(List.of("scan --root {root}", "scan --root {root} --format json", "scan --root {root} --format html",
                 "plan --root {root}", "plan --root {root} --guest linux --format json", "plan --root {root} --guest slof",
                 "audit --root {root}", "audit --root {root} --format json", "fleet {root} --no-progress", "fleet {root} --jsonl -",
-                "hotplug --root {root} --add 00:4K", "hotplug --root {root} --open 0000:00:03.0 --add 00:256+64 --format json"));
+                "hotplug --root {root} --add 00:4K", "hotplug --root {root} --open 0000:00:03.0 --add 00:256+64 --format json",
+                "inspect {root}/proc/iomem {root}/sys/bus/pci/devices/0000:00:03.0/vendor", "inspect {root}/capture.properties --format json"));
         commands.add(p.getProperty("args"));
         for (String c : commands) {
             CliRun r = run(args(c, root), null);

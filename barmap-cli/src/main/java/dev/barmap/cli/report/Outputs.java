@@ -17,10 +17,29 @@ import java.util.stream.Collectors;
 public final class Outputs<R> {
     private final String command;
     private final Map<Format, Function<R, String>> renderers;
+    /** Formats written piece by piece to the output rather than built as one string (large reports). */
+    private final Map<Format, java.util.function.BiConsumer<R, java.io.PrintWriter>> writers;
 
-    private Outputs(String command, Map<Format, Function<R, String>> renderers) {
+    private Outputs(String command, Map<Format, Function<R, String>> renderers, Map<Format, java.util.function.BiConsumer<R, java.io.PrintWriter>> writers) {
         this.command = command;
         this.renderers = Collections.unmodifiableMap(renderers);
+        this.writers = Collections.unmodifiableMap(writers);
+    }
+
+    /** This registry with format {@code f} (which it must have) written by {@code writer} as it is made. */
+    public Outputs<R> streaming(Format f, java.util.function.BiConsumer<R, java.io.PrintWriter> writer) {
+        if (!has(f)) throw new IllegalArgumentException(command + " has no " + f);
+        var w = new EnumMap<Format, java.util.function.BiConsumer<R, java.io.PrintWriter>>(Format.class);
+        w.putAll(writers);
+        w.put(f, writer);
+        return new Outputs<>(command, renderers, w);
+    }
+
+    /** Writes the result in format {@code f} to {@code out}: streamed where registered, else rendered then printed. */
+    public void write(Format f, R result, java.io.PrintWriter out) {
+        var w = writers.get(f);
+        if (w != null) w.accept(result, out);
+        else out.print(render(f, result));
     }
 
     public static <R> Outputs<R> of(String command, Function<R, String> text, Function<R, String> json, Function<R, String> html) {
@@ -28,7 +47,7 @@ public final class Outputs<R> {
         m.put(Format.text, text);
         m.put(Format.json, json);
         if (html != null) m.put(Format.html, html);
-        return new Outputs<>(command, m);
+        return new Outputs<>(command, m, Map.of());
     }
 
     public boolean has(Format f) {

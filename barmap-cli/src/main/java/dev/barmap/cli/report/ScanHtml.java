@@ -74,6 +74,16 @@ public final class ScanHtml {
     record Span(PciFunction f, String name, long start, long end, RegionResult region) {}
 
     public static String render(ScanResult r) {
+        var w = new java.io.StringWriter();
+        write(r, new java.io.PrintWriter(w));
+        return w.toString();
+    }
+
+    /**
+     * Writes the page to {@code out} device by device, so a host of 100k functions (about 1 GB of HTML) is never
+     * held whole in memory (issue 14, BENCHMARKS.md P5); each device's section is built, then written.
+     */
+    public static void write(ScanResult r, java.io.PrintWriter out) {
         var sb = new StringBuilder(16384);
         String title = "barmap: " + r.host().source();
         sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title)).append("</title>\n<style>\n")
@@ -91,10 +101,17 @@ public final class ScanHtml {
         List<Span> all = allSpans(r);
         var allIndex = new RangeIndex(all.stream().map(o -> new long[] {o.start(), o.end()}).toList());
         var dummyIndex = new RangeIndex(r.subPageReserved().stream().map(d -> new long[] {d.start(), d.end()}).toList());
-        for (DeviceResult d : r.devices()) device(sb, r, d, all, allIndex, dummyIndex);
+        out.append(sb);
+        for (DeviceResult d : r.devices()) {
+            sb.setLength(0);
+            device(sb, r, d, all, allIndex, dummyIndex);
+            out.append(sb);
+        }
+        sb.setLength(0);
         if (r.devices().isEmpty()) sb.append("<p>No PCI functions to pass through.</p>\n");
         sb.append("</body></html>\n");
-        return sb.toString();
+        out.append(sb);
+        out.flush();
     }
 
     /** Every memory BAR and ROM of every function on the host (the neighbours a page may hold). */

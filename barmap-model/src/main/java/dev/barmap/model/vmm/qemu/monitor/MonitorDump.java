@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * </pre>
  * {@code info pci} (hw/pci/pci-hmp-cmds.c hmp_info_pci_device): "  Bus %2d, device %3d, function %d:" then
  * "      BAR%d: I/O at 0x%04x [0x%04x]." or "      BAR%d: %d bit[ prefetchable] memory at 0x%08x [0x%08x].".
- * A pasted monitor session may hold several of these outputs, with or without the "(qemu) " prompts.
+ * A pasted monitor session may hold several of these outputs, with or without the "(qemu) " prompts. Errors
+ * describe a bad line rather than quote it: the file is whatever the user named, perhaps a link to anything.
  *
  * @param source  the file (or "qmp:SOCKET") the text came from, for errors
  * @param flat    the ranges of the flat view whose address spaces include "memory", in address order
@@ -130,23 +131,23 @@ public record MonitorDump(String source, List<Range> flat, List<Range> regions, 
             if (l.startsWith("info pci") || l.trim().equals("info pci")) pciGiven = true;
             if (s == Section.PCI && l.trim().startsWith("BAR")) {
                 Matcher pb = PCI_BAR.matcher(l);
-                if (!pb.matches()) throw new BadInputException(source, no, "not an 'info pci' BAR line: " + BadInputException.quote(l.trim()));
+                if (!pb.matches()) throw new BadInputException(source, no, "not an 'info pci' BAR line (BARn: I/O at 0x... [0x...]. or BARn: 32|64 bit [prefetchable ]memory at 0x... [0x...].)");
                 long start = Long.parseUnsignedLong(pb.group(2), 16), end = Long.parseUnsignedLong(pb.group(3), 16);
                 if (start == UNMAPPED) continue; // not placed by the guest
-                if (Long.compareUnsigned(end, start) < 0) throw new BadInputException(source, no, "BAR ends before it starts: " + BadInputException.quote(l.trim()));
+                if (Long.compareUnsigned(end, start) < 0) throw new BadInputException(source, no, "the BAR's last address is below its first");
                 bars.add(new GuestBar(bus, dev, fn, Integer.parseInt(pb.group(1)), PCI_IO.matcher(l).matches(), start, end, no));
                 continue;
             }
             if (l.matches("^\\s*[0-9a-f]{16}-.*")) {
                 Matcher m = RANGE.matcher(l);
-                if (!m.matches()) throw new BadInputException(source, no, "not an 'info mtree' range line: " + BadInputException.quote(l.trim()));
+                if (!m.matches()) throw new BadInputException(source, no, "not an 'info mtree' range line (START-END (prio P, KIND): NAME, addresses in 16 hex digits)");
                 long start = Long.parseUnsignedLong(m.group(2), 16), end = Long.parseUnsignedLong(m.group(3), 16);
-                if (Long.compareUnsigned(end, start) < 0) throw new BadInputException(source, no, "range ends before it starts: " + BadInputException.quote(l.trim()));
+                if (Long.compareUnsigned(end, start) < 0) throw new BadInputException(source, no, "the range's last address is below its first");
                 int prio;
                 try {
                     prio = Integer.parseInt(m.group(4));
                 } catch (NumberFormatException e) {
-                    throw new BadInputException(source, no, "priority out of range: " + BadInputException.quote(m.group(4)));
+                    throw new BadInputException(source, no, "the priority is out of range");
                 }
                 String rest = m.group(6);
                 if (s == Section.FLAT) {
