@@ -264,7 +264,7 @@ public final class ScanHtml {
         }
         int y = TOP + CELL_H + STRIP_TOP;
         for (Strip st : strips) {
-            int rows = strip(sb, r, f, own, all, segs, st, y);
+            int rows = strip(sb, r, f, own, all, allIndex, dummyIndex, segs, st, y);
             y += STRIP_H + 14 + rows * 12 + STRIP_TOP - 12;
         }
         if (!strips.isEmpty()) height = y - STRIP_TOP + 16;
@@ -284,7 +284,8 @@ public final class ScanHtml {
      * dummy in it to scale and labeled (below the strip, staggered, when the label does not fit inside), joined to
      * the stretch's place in the page row by a light cone.
      */
-    private static int strip(StringBuilder sb, ScanResult r, PciFunction f, List<Span> own, List<Span> all, List<Segment> segs, Strip st, int y) {
+    private static int strip(StringBuilder sb, ScanResult r, PciFunction f, List<Span> own, List<Span> all, RangeIndex allIndex, RangeIndex dummyIndex,
+                             List<Segment> segs, Strip st, int y) {
         Segment s = find(segs, st.start());
         double px0 = s.xOf(st.start()), px1 = s.xOf(st.end() + 1);
         long times = Math.max(1, Math.round(STRIP_W / Math.max(0.01, px1 - px0)));
@@ -308,7 +309,10 @@ public final class ScanHtml {
             sb.append(String.format("<line class=\"leader\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>\n", x + 1, y + STRIP_H, x + 1, y + STRIP_H + 4 + row * 12));
             sb.append(String.format("<text class=\"zlabel\" x=\"%.1f\" y=\"%d\">%s</text>\n", x + 3, y + STRIP_H + 12 + row * 12, esc(t)));
         };
-        for (Span o : all) {
+        // the spans and dummies in the stretch from the indexes, in their list order (a walk over every BAR of the
+        // host per strip made a 100k-function page quadratic: BENCHMARKS.md P5)
+        for (int i : allIndex.overlapping(st.start(), st.end())) {
+            Span o = all.get(i);
             if (o.f().bdf().equals(f.bdf()) || Long.compareUnsigned(o.end(), st.start()) < 0 || Long.compareUnsigned(o.start(), st.end()) > 0) continue;
             long a = max(o.start(), st.start()), b = min(o.end(), st.end());
             double x = st.xOf(a), w = Math.max(2, st.xOf(b + 1) - x);
@@ -316,7 +320,8 @@ public final class ScanHtml {
             if (w >= textW(shortName(o)) + 4) sb.append(String.format("<text class=\"othername\" x=\"%.1f\" y=\"%d\">%s</text>\n", x + 2, y + 19, esc(shortName(o))));
             else label.accept(x, shortName(o));
         }
-        for (ProbeReport.Range dr : r.subPageReserved()) {
+        for (int i : dummyIndex.overlapping(st.start(), st.end())) {
+            ProbeReport.Range dr = r.subPageReserved().get(i);
             if (Long.compareUnsigned(dr.end(), st.start()) < 0 || Long.compareUnsigned(dr.start(), st.end()) > 0) continue;
             long a = max(dr.start(), st.start()), b = min(dr.end(), st.end());
             sb.append(String.format("<rect class=\"dummy\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"><title>%s</title></rect>\n", st.xOf(a), y,
