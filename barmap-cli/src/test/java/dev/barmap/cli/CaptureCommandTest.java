@@ -56,23 +56,22 @@ class CaptureCommandTest {
     void aFailureGivesItsReasonAndWritesNothing(@TempDir Path tmp) throws IOException {
         Path src = machine(tmp);
         Files.delete(src.resolve("proc/iomem"));
-        Path out = tmp.resolve("out");
-        CliRun r = CliRun.of("capture", "--root", src.toString(), "--out", out.toString());
-        assertTrue(r.rc() == 2 || r.rc() == 3, r.rc() + " " + r.err());
-        assertEquals(1, r.err().strip().lines().count(), r.err());
-        assertTrue(r.err().startsWith("barmap: error: ") && r.err().contains("proc/iomem"), "names what could not be read: " + r.err());
-        assertFalse(Files.exists(out), "nothing half-written");
+        failsNaming(src, tmp.resolve("out"), "proc/iomem");
     }
 
     @Test
     void aDirectoryThatIsNotAPciAddressIsNamed(@TempDir Path tmp) throws IOException {
         Path src = machine(tmp);
         Files.createDirectories(src.resolve("sys/bus/pci/devices/not-a-bdf"));
-        Path out = tmp.resolve("out");
+        failsNaming(src, tmp.resolve("out"), "not-a-bdf");
+    }
+
+    /** capture of {@code src} fails with exit 2 or 3, one error line naming {@code what}, and no {@code out}. */
+    static void failsNaming(Path src, Path out, String what) {
         CliRun r = CliRun.of("capture", "--root", src.toString(), "--out", out.toString());
         assertTrue(r.rc() == 2 || r.rc() == 3, r.rc() + " " + r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
-        assertTrue(r.err().contains("not-a-bdf"), r.err());
+        assertTrue(r.err().startsWith("barmap: error: ") && r.err().contains(what), "names " + what + ": " + r.err());
         assertFalse(Files.exists(out), "nothing half-written");
     }
 }

@@ -61,23 +61,14 @@ public final class InspectJson {
     }
 
     private static void cause(ObjectNode o, Cause c, long page) {
-        o.put("kind", switch (c) {
-            case Cause.IoPort i -> "io-port";
-            case Cause.MsixTable m -> "msix-table";
-            case Cause.MsixPba m -> "msix-pba";
-            case Cause.NotMmapped n -> "not-mmapped";
-            case Cause.OtherRegion r -> "other-region";
-            case Cause.StaleBaseBar s -> "stale-base-bar";
-            case Cause.SlotMisaligned s -> "slot-misaligned";
-        });
         switch (c) {
-            case Cause.MsixTable m -> o.put("start", m.start()).put("end", m.end());
-            case Cause.MsixPba m -> o.put("start", m.start()).put("end", m.end());
-            case Cause.OtherRegion r -> o.put("region", r.name()).put("start", r.start()).put("end", r.end());
-            case Cause.StaleBaseBar s -> o.put("region", s.name()).put("start", s.start()).put("end", s.end());
-            case Cause.SlotMisaligned s -> o.put("start", s.start()).put("end", s.end());
-            case Cause.IoPort i -> { }
-            case Cause.NotMmapped n -> { }
+            case Cause.IoPort i -> o.put("kind", "io-port");
+            case Cause.MsixTable m -> o.put("kind", "msix-table").put("start", m.start()).put("end", m.end());
+            case Cause.MsixPba m -> o.put("kind", "msix-pba").put("start", m.start()).put("end", m.end());
+            case Cause.NotMmapped n -> o.put("kind", "not-mmapped");
+            case Cause.OtherRegion r -> o.put("kind", "other-region").put("region", r.name()).put("start", r.start()).put("end", r.end());
+            case Cause.StaleBaseBar b -> o.put("kind", "stale-base-bar").put("region", b.name()).put("start", b.start()).put("end", b.end());
+            case Cause.SlotMisaligned m -> o.put("kind", "slot-misaligned").put("start", m.start()).put("end", m.end());
         }
         o.put("text", InspectText.cause(c, page));
         o.put("source", c.source());

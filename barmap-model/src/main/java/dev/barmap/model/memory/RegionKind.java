@@ -31,4 +31,10 @@ public enum RegionKind {
 
     /** memory_region_is_ram(): only RAM-backed regions may become KVM memory slots (kvm-all.c kvm_set_phys_mem). */
     public boolean isRam() { return this == RAM || this == ROM || this == RAM_DEVICE; }
+
+    /** {@link #isRam()} of the kind {@code info mtree} printed as {@code mtreeName} ("i/o" is never RAM). */
+    public static boolean isRam(String mtreeName) {
+        for (RegionKind k : values()) if (k.isRam() && k.mtreeName.equals(mtreeName)) return true;
+        return false;
+    }
 }

@@ -1,6 +1,7 @@
 package dev.barmap.model.vmm.qemu.monitor;
 
 import dev.barmap.model.BadInputException;
+import dev.barmap.model.memory.RegionKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -48,8 +49,8 @@ public record MonitorDump(String source, List<Range> flat, List<Range> regions, 
         /** Exclusive end (QEMU prints inclusive ends). */
         public long endExclusive() { return end + 1; }
 
-        /** memory_region_is_ram: ram, ramd (ram_device) and rom ranges are RAM to KVM; i/o and romd are not. */
-        public boolean isRam() { return kind.equals("ram") || kind.equals("ramd") || kind.equals("rom"); }
+        /** memory_region_is_ram of the kind word ({@link RegionKind#isRam}); i/o and romd are not RAM. */
+        public boolean isRam() { return RegionKind.isRam(kind); }
 
         public boolean intersects(long lo, long hiExclusive) {
             return Long.compareUnsigned(start, hiExclusive) < 0 && Long.compareUnsigned(end, lo) >= 0;
@@ -65,7 +66,12 @@ public record MonitorDump(String source, List<Range> flat, List<Range> regions, 
 
     private static final Pattern RANGE = Pattern.compile(
             "^(\\s*)([0-9a-f]{16})-([0-9a-f]{16}) \\(prio (-?\\d+), (?:nv-)?([a-z/]+)\\): (.*)$");
-    private static final Pattern OFFSET_ACCEL = Pattern.compile("^(.*?) @([0-9a-f]{16})(?: ([A-Za-z0-9_]+))?$");
+    /**
+     * A flat range's name, then " @%016x" when it starts inside its region, then " KVM" when the accelerator has it
+     * in a memory slot (mtree_print_flatview: the accelerator's name after ranges its has_memory finds; only KVM
+     * implements has_memory, accel/kvm/kvm-all.c kvm_accel_has_memory).
+     */
+    private static final Pattern OFFSET_ACCEL = Pattern.compile("^(.*?)(?: @([0-9a-f]{16}))?(?: (KVM))?$");
     private static final Pattern AS_LINE = Pattern.compile("^ AS \"([^\"]*)\", root: .*$");
     private static final Pattern PCI_DEV = Pattern.compile("^\\s*Bus\\s+(\\d+), device\\s+(\\d+), function (\\d+):\\s*$");
     private static final Pattern PCI_BAR = Pattern.compile(
@@ -81,130 +87,111 @@ public record MonitorDump(String source, List<Range> flat, List<Range> regions, 
      * QEMU could not have printed, and when neither flat view nor region tree of "memory" is present.
      */
     public static MonitorDump parse(String source, String text) {
+        return parseAll(source, List.of(source), List.of(text));
+    }
+
+    /**
+     * Several outputs read as one (e.g. three files, one per monitor command), in one pass: a malformed line is
+     * reported with its own file and line; what is missing from all of them together is reported under
+     * {@code label}. Each file starts with no section open.
+     */
+    public static MonitorDump parseAll(String label, List<String> sources, List<String> texts) {
         var flat = new ArrayList<Range>();
         var regions = new ArrayList<Range>();
         var bars = new ArrayList<GuestBar>();
         boolean pciGiven = false;
         String accel = null;
-        Section s = Section.NONE;
-        List<String> asNames = new ArrayList<>();
-        int bus = -1, dev = -1, fn = -1;
-        String[] lines = text.split("\r?\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            int no = i + 1;
-            String l = lines[i];
-            if (l.startsWith("(qemu) ")) {
-                l = l.substring(7);
-                s = Section.NONE;
-            }
-            if (l.startsWith("FlatView #")) {
-                s = Section.FLAT_OTHER;
-                asNames.clear();
-                continue;
-            }
-            if (l.startsWith("address-space: ")) {
-                if (!lastWasAsLine(lines, i)) asNames.clear(); // address spaces sharing a root are listed together
-                asNames.add(l.substring(15));
-                s = asNames.contains("memory") || asNames.contains("I/O") ? Section.TREE : Section.TREE_OTHER;
-                continue;
-            }
-            if (l.startsWith("memory-region: ")) { // the alias listings after the trees: not address spaces
-                s = Section.TREE_OTHER;
-                asNames.clear();
-                continue;
-            }
-            Matcher as = AS_LINE.matcher(l);
-            if ((s == Section.FLAT || s == Section.FLAT_OTHER) && as.matches()) {
-                asNames.add(as.group(1));
-                if (as.group(1).equals("memory")) s = Section.FLAT;
-                continue;
-            }
-            Matcher pd = PCI_DEV.matcher(l);
-            if (pd.matches()) {
-                s = Section.PCI;
-                pciGiven = true;
-                bus = Integer.parseInt(pd.group(1));
-                dev = Integer.parseInt(pd.group(2));
-                fn = Integer.parseInt(pd.group(3));
-                continue;
-            }
-            if (l.startsWith("info pci") || l.trim().equals("info pci")) pciGiven = true;
-            if (s == Section.PCI && l.trim().startsWith("BAR")) {
-                Matcher pb = PCI_BAR.matcher(l);
-                if (!pb.matches()) throw new BadInputException(source, no, "not an 'info pci' BAR line (BARn: I/O at 0x... [0x...]. or BARn: 32|64 bit [prefetchable ]memory at 0x... [0x...].)");
-                long start = Long.parseUnsignedLong(pb.group(2), 16), end = Long.parseUnsignedLong(pb.group(3), 16);
-                if (start == UNMAPPED) continue; // not placed by the guest
-                if (Long.compareUnsigned(end, start) < 0) throw new BadInputException(source, no, "the BAR's last address is below its first");
-                bars.add(new GuestBar(bus, dev, fn, Integer.parseInt(pb.group(1)), PCI_IO.matcher(l).matches(), start, end, no));
-                continue;
-            }
-            if (l.matches("^\\s*[0-9a-f]{16}-.*")) {
-                Matcher m = RANGE.matcher(l);
-                if (!m.matches()) throw new BadInputException(source, no, "not an 'info mtree' range line (START-END (prio P, KIND): NAME, addresses in 16 hex digits)");
-                long start = Long.parseUnsignedLong(m.group(2), 16), end = Long.parseUnsignedLong(m.group(3), 16);
-                if (Long.compareUnsigned(end, start) < 0) throw new BadInputException(source, no, "the range's last address is below its first");
-                int prio;
-                try {
-                    prio = Integer.parseInt(m.group(4));
-                } catch (NumberFormatException e) {
-                    throw new BadInputException(source, no, "the priority is out of range");
+        for (int t = 0; t < texts.size(); t++) {
+            String source = sources.get(t);
+            Section s = Section.NONE;
+            List<String> asNames = new ArrayList<>();
+            int bus = -1, dev = -1, fn = -1;
+            boolean lastAs = false; // the previous line named an address space (those sharing a root are listed together)
+            String[] lines = texts.get(t).split("\r?\n", -1);
+            for (int i = 0; i < lines.length; i++) {
+                int no = i + 1;
+                String l = lines[i];
+                boolean wasAs = lastAs;
+                lastAs = false;
+                if (l.startsWith("(qemu) ")) {
+                    l = l.substring(7);
+                    s = Section.NONE;
                 }
-                String rest = m.group(6);
-                if (s == Section.FLAT) {
-                    long offset = 0;
-                    boolean inAccel = false;
-                    Matcher oa = OFFSET_ACCEL.matcher(rest);
-                    if (oa.matches()) {
-                        rest = oa.group(1);
-                        offset = Long.parseUnsignedLong(oa.group(2), 16);
-                        if (oa.group(3) != null) {
-                            inAccel = true;
-                            accel = oa.group(3);
-                        }
-                    } else if (rest.endsWith(" KVM")) { // the accelerator's name after a range it has in a slot
-                        rest = rest.substring(0, rest.length() - 4);
-                        inAccel = true;
-                        accel = "KVM";
+                if (l.startsWith("FlatView #")) {
+                    s = Section.FLAT_OTHER;
+                    asNames.clear();
+                    continue;
+                }
+                if (l.startsWith("address-space: ")) {
+                    if (!wasAs) asNames.clear();
+                    asNames.add(l.substring(15));
+                    s = asNames.contains("memory") || asNames.contains("I/O") ? Section.TREE : Section.TREE_OTHER;
+                    lastAs = true;
+                    continue;
+                }
+                if (l.startsWith("memory-region: ")) { // the alias listings after the trees: not address spaces
+                    s = Section.TREE_OTHER;
+                    asNames.clear();
+                    continue;
+                }
+                Matcher as = AS_LINE.matcher(l);
+                if ((s == Section.FLAT || s == Section.FLAT_OTHER) && as.matches()) {
+                    asNames.add(as.group(1));
+                    if (as.group(1).equals("memory")) s = Section.FLAT;
+                    continue;
+                }
+                Matcher pd = PCI_DEV.matcher(l);
+                if (pd.matches()) {
+                    s = Section.PCI;
+                    pciGiven = true;
+                    bus = Integer.parseInt(pd.group(1));
+                    dev = Integer.parseInt(pd.group(2));
+                    fn = Integer.parseInt(pd.group(3));
+                    continue;
+                }
+                if (l.trim().equals("info pci")) pciGiven = true;
+                if (s == Section.PCI && l.trim().startsWith("BAR")) {
+                    Matcher pb = PCI_BAR.matcher(l);
+                    if (!pb.matches()) throw new BadInputException(source, no, "not an 'info pci' BAR line (BARn: I/O at 0x... [0x...]. or BARn: 32|64 bit [prefetchable ]memory at 0x... [0x...].)");
+                    long start = Long.parseUnsignedLong(pb.group(2), 16), end = Long.parseUnsignedLong(pb.group(3), 16);
+                    if (start == UNMAPPED) continue; // not placed by the guest
+                    if (Long.compareUnsigned(end, start) < 0) throw new BadInputException(source, no, "the BAR's last address is below its first");
+                    bars.add(new GuestBar(bus, dev, fn, Integer.parseInt(pb.group(1)), PCI_IO.matcher(l).matches(), start, end, no));
+                    continue;
+                }
+                if (l.matches("^\\s*[0-9a-f]{16}-.*")) {
+                    Matcher m = RANGE.matcher(l);
+                    if (!m.matches()) throw new BadInputException(source, no, "not an 'info mtree' range line (START-END (prio P, KIND): NAME, addresses in 16 hex digits)");
+                    long start = Long.parseUnsignedLong(m.group(2), 16), end = Long.parseUnsignedLong(m.group(3), 16);
+                    if (Long.compareUnsigned(end, start) < 0) throw new BadInputException(source, no, "the range's last address is below its first");
+                    int prio;
+                    try {
+                        prio = Integer.parseInt(m.group(4));
+                    } catch (NumberFormatException e) {
+                        throw new BadInputException(source, no, "the priority is out of range");
                     }
-                    flat.add(new Range(start, end, prio, m.group(5), rest, offset, inAccel, "memory", no));
-                } else if (s == Section.TREE) {
-                    if (rest.endsWith(" [disabled]")) continue;
-                    String space = asNames.contains("memory") ? "memory" : "I/O";
-                    regions.add(new Range(start, end, prio, m.group(5), rest, 0, false, space, no));
+                    String rest = m.group(6);
+                    if (s == Section.FLAT) {
+                        Matcher oa = OFFSET_ACCEL.matcher(rest); // always matches: name, optional offset, optional " KVM"
+                        oa.matches();
+                        boolean inAccel = oa.group(3) != null;
+                        if (inAccel) accel = oa.group(3);
+                        long offset = oa.group(2) != null ? Long.parseUnsignedLong(oa.group(2), 16) : 0;
+                        flat.add(new Range(start, end, prio, m.group(5), oa.group(1), offset, inAccel, "memory", no));
+                    } else if (s == Section.TREE) {
+                        if (rest.endsWith(" [disabled]")) continue;
+                        String space = asNames.contains("memory") ? "memory" : "I/O";
+                        regions.add(new Range(start, end, prio, m.group(5), rest, 0, false, space, no));
+                    }
                 }
             }
         }
         if (flat.isEmpty() && regions.isEmpty()) {
-            throw new BadInputException(source, 0, "no 'info mtree -f' flat view of address space \"memory\" and no 'info mtree' tree"
+            throw new BadInputException(label, 0, "no 'info mtree -f' flat view of address space \"memory\" and no 'info mtree' tree"
                     + " (barmap inspect reads QEMU monitor output: info mtree -f, info mtree, info pci)");
         }
-        if (flat.isEmpty()) throw new BadInputException(source, 0, "no 'info mtree -f' output (a FlatView listing AS \"memory\")");
-        if (regions.isEmpty()) throw new BadInputException(source, 0, "no 'info mtree' output (the tree of address-space: memory)");
-        return new MonitorDump(source, flat, regions, bars, pciGiven, Optional.ofNullable(accel));
-    }
-
-    private static boolean lastWasAsLine(String[] lines, int i) {
-        return i > 0 && lines[i - 1].replaceFirst("^\\(qemu\\) ", "").startsWith("address-space: ");
-    }
-
-    /**
-     * Several outputs read as one (e.g. three files, one per monitor command): a malformed line is reported with
-     * its own file and line; what is missing from all of them together is reported under {@code label}.
-     */
-    public static MonitorDump parseAll(String label, List<String> sources, List<String> texts) {
-        var sb = new StringBuilder();
-        for (String t : texts) sb.append(t).append("\n(qemu) \n");
-        // Each file ends its own section; the joined text keeps errors' line numbers only for the first file,
-        // so parse each file on its own first to name the right file and line.
-        for (int i = 0; i < texts.size(); i++) checkLines(sources.get(i), texts.get(i));
-        return parse(label, sb.toString());
-    }
-
-    private static void checkLines(String source, String text) {
-        try {
-            parse(source, text);
-        } catch (BadInputException e) {
-            if (e.line() > 0) throw e; // a malformed line in this file; a file holding only some outputs is fine
-        }
+        if (flat.isEmpty()) throw new BadInputException(label, 0, "no 'info mtree -f' output (a FlatView listing AS \"memory\")");
+        if (regions.isEmpty()) throw new BadInputException(label, 0, "no 'info mtree' output (the tree of address-space: memory)");
+        return new MonitorDump(label, flat, regions, bars, pciGiven, Optional.ofNullable(accel));
     }
 }
