@@ -40,10 +40,13 @@ case "$VERSION" in
 esac
 
 ROOT=$CACHE/qemu-$VERSION
-if [ -x "$ROOT/usr/bin/qemu-system-x86_64" ] && [ -f "$ROOT/qemu-package-version" ]; then
-  echo "$ROOT"; exit 0
-fi
+built() { [ -x "$ROOT/usr/bin/qemu-system-x86_64" ] && [ -f "$ROOT/qemu-package-version" ]; }
+built && { echo "$ROOT"; exit 0; }
 mkdir -p "$CACHE"
+# one build at a time per VERSION (a second setup waits, then finds the tree built)
+exec 9>"$ROOT.lock"
+flock 9
+built && { echo "$ROOT"; exit 0; }
 START=$(date +%s)
 A=$ROOT.apt
 mkdir -p "$A/lists/partial" "$A/archives/partial" "$A/sources.list.d" "$A/preferences.d"
@@ -103,8 +106,10 @@ for d in bin sbin lib lib64; do
   fi
   [ -e "$T/$d" ] || ln -s "usr/$d" "$T/$d"
 done
-# no documentation, manuals or translations
+# no documentation, manuals or translations, and not the package's two other emulators (i386, microvm:
+# 36 MB the oracle never runs)
 rm -rf "$T"/usr/share/{doc,man,info,locale,lintian,bug}
+rm -f "$T"/usr/bin/qemu-system-i386 "$T"/usr/bin/qemu-system-x86_64-microvm
 for d in proc sys dev tmp run mnt; do mkdir -p "$T/$d"; done
 chmod 1777 "$T/tmp"
 # the loader's cache, for libraries outside the default paths
