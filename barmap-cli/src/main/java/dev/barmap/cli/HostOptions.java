@@ -26,6 +26,11 @@ public final class HostOptions {
     public Host read() {
         var options = new HostReader.Options(pageSize, kernel);
         if (!lspci.isEmpty()) return dev.barmap.host.LspciReader.read(lspci, options);
+        return read(root, options);
+    }
+
+    /** The host at {@code root}: / or a capture directory through sysfs, else lspci output (a directory of files, or one file). */
+    public static Host read(Path root, HostReader.Options options) {
         if (!Files.isDirectory(root) || !Files.isDirectory(root.resolve("sys")) && !root.toAbsolutePath().normalize().toString().equals("/")) {
             return dev.barmap.host.LspciReader.readAny(root, options);
         }

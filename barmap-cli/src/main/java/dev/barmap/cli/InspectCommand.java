@@ -5,7 +5,14 @@ import dev.barmap.cli.report.InspectText;
 import dev.barmap.cli.report.Outputs;
 import dev.barmap.host.Jail;
 import dev.barmap.host.QmpClient;
+import dev.barmap.cli.report.InspectReport;
+import dev.barmap.host.HostReader;
 import dev.barmap.model.BadInputException;
+import dev.barmap.model.host.Host;
+import dev.barmap.model.passthrough.HostDevices;
+import dev.barmap.model.vmm.qemu.monitor.Prediction;
+import java.nio.file.Files;
+import java.util.Optional;
 import dev.barmap.model.vmm.qemu.monitor.Inspection;
 import dev.barmap.model.vmm.qemu.monitor.MonitorDump;
 import java.nio.file.InvalidPathException;
@@ -47,11 +54,17 @@ public final class InspectCommand implements Callable<Integer> {
             description = "QEMU's host page size (4096 on x86_64; 16K or 64K on some arm64 and POWER hosts). Default 4096.")
     long pageSize;
 
+    @Option(names = "--root", paramLabel = "DIR",
+            description = "The QEMU host's files, to compare QEMU's map with barmap's prediction for that host: / (this machine), a "
+                    + "captured directory (barmap capture), or lspci output, as scan --root reads them. Default: with --qmp, this machine "
+                    + "when /sys/bus/pci/devices is readable; with files, none (no prediction).")
+    Path root;
+
     @Option(names = "--qmp-timeout", paramLabel = "SECONDS", defaultValue = "10", description = "How long to wait for QEMU's answers (default 10).")
     int qmpTimeout;
 
     /** inspect's output formats. */
-    static final Outputs<Inspection> OUTPUTS = Outputs.of("inspect", InspectText::render, InspectJson::render, null);
+    static final Outputs<InspectReport> OUTPUTS = Outputs.of("inspect", InspectText::render, InspectJson::render, null);
 
     /** The formats {@code --format} completes to. */
     static final class Formats extends Outputs.Candidates {
@@ -99,9 +112,40 @@ public final class InspectCommand implements Callable<Integer> {
             }
             dump = MonitorDump.parseAll(String.join(", ", names), names, texts);
         }
+        Inspection inspection = Inspection.of(dump, pageSize);
+        Prediction prediction = predict(dump, inspection);
         var out = spec.commandLine().getOut();
-        out.print(OUTPUTS.render(format, Inspection.of(dump, pageSize)));
+        out.print(OUTPUTS.render(format, new InspectReport(inspection, prediction)));
         out.flush();
         return 0;
+    }
+
+    /** Where live host files are looked for when --qmp is given without --root. */
+    static final Path LIVE_ROOT = Path.of("/");
+
+    /**
+     * barmap's prediction for the host's files: --root when given (its errors are bad input, exit 2); with --qmp the
+     * live host when its sysfs PCI directory is readable (QMP's socket is local, so QEMU runs here; a failure to read
+     * it only means no prediction); otherwise none.
+     */
+    Prediction predict(MonitorDump dump, Inspection inspection) {
+        Host host;
+        if (root != null) {
+            host = HostOptions.read(root, HostReader.Options.NONE);
+        } else if (input.qmp == null) {
+            return new Prediction.NotMade(Optional.empty(), new Prediction.Why.NoHostGiven());
+        } else {
+            Path pci = LIVE_ROOT.resolve("sys/bus/pci/devices");
+            if (!Files.isDirectory(pci) || !Files.isReadable(pci)) {
+                return new Prediction.NotMade(Optional.of("live host"), new Prediction.Why.LiveHostUnreadable(pci.toString(), "not a readable directory"));
+            }
+            try {
+                host = HostReader.read(LIVE_ROOT);
+            } catch (BadInputException | java.io.UncheckedIOException e) {
+                return new Prediction.NotMade(Optional.of("live host"), new Prediction.Why.LiveHostUnreadable(LIVE_ROOT.toString(), e.getMessage()));
+            }
+        }
+        if (host.pageSize() != pageSize) return new Prediction.NotMade(Optional.of(host.source()), new Prediction.Why.PageSizeDiffers(host.pageSize(), pageSize));
+        return Prediction.of(dump, inspection, host.source(), HostDevices.of(host));
     }
 }

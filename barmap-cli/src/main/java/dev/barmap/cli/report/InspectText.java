@@ -1,6 +1,7 @@
 package dev.barmap.cli.report;
 
 import dev.barmap.model.vmm.qemu.monitor.Inspection;
+import dev.barmap.model.vmm.qemu.monitor.Prediction;
 import dev.barmap.model.vmm.qemu.monitor.Inspection.BarReport;
 import dev.barmap.model.vmm.qemu.monitor.Inspection.Cause;
 import dev.barmap.model.vmm.qemu.monitor.Inspection.Run;
@@ -11,6 +12,79 @@ import dev.barmap.model.plan.PlanText;
 public final class InspectText {
     private InspectText() {}
 
+    public static String render(InspectReport report) {
+        Inspection in = report.inspection();
+        var sb = new StringBuilder(render(in));
+        prediction(sb, report.prediction(), in.pageSize());
+        return sb.toString();
+    }
+
+    /** The comparison with barmap's prediction: one summary line, then one line per differing run of pages. */
+    static void prediction(StringBuilder sb, Prediction p, long page) {
+        sb.append('\n');
+        switch (p) {
+            case Prediction.NotMade n -> sb.append("barmap's prediction for this host: not made (").append(why(n.why())).append(")\n");
+            case Prediction.Made m when m.pages() == 0 -> sb.append("barmap's prediction for this host (").append(m.host())
+                    .append("): no memory BAR pages to compare\n");
+            case Prediction.Made m -> {
+                sb.append(String.format("barmap's prediction for this host (%s): %d of %d page%s agree%n", m.host(), m.agreeingPages(), m.pages(),
+                        m.pages() == 1 ? "" : "s"));
+                for (Prediction.Difference d : m.differences()) {
+                    sb.append(String.format("  %s BAR%d 0x%08x %d page%s: QEMU %s; barmap %s. Possibly: %s%n", d.hostBdf(), d.bar(), d.start(), d.pages(),
+                            d.pages() == 1 ? "" : "s", verdict(d.real(), page),
+                            d.predicted().map(v -> "predicted " + verdict(v, page)).orElseGet(() -> "has no prediction: " + missing(d.missing().orElseThrow())),
+                            possibly(d.possibly())));
+                }
+            }
+        }
+    }
+
+    /** A verdict in a difference line. */
+    static String verdict(Verdict v, long page) {
+        return switch (v) {
+            case Verdict.Direct d -> "direct";
+            case Verdict.Trapped t -> "trapped (" + causes(t, page) + ")";
+        };
+    }
+
+    /** barmap's wording for why there is no prediction. */
+    static String why(Prediction.Why w) {
+        return switch (w) {
+            case Prediction.Why.NoHostGiven n -> "no host files given; --root DIR names them: /, a capture directory or lspci output";
+            case Prediction.Why.LiveHostUnreadable u -> "this machine's files cannot be read: " + u.error();
+            case Prediction.Why.PageSizeDiffers d -> String.format("the host's page size is %s, QEMU's (--page-size) %s: not this QEMU's host",
+                    PlanText.size(d.hostPage()), PlanText.size(d.qemuPage()));
+        };
+    }
+
+    /** barmap's wording for a BAR it has no verdict for. */
+    static String missing(Prediction.Missing m) {
+        return switch (m) {
+            case Prediction.Missing.NoHostDevice n -> "the host's files have no such device";
+            case Prediction.Missing.NoHostBar n -> "the host's device has no such memory BAR";
+            case Prediction.Missing.RealizeFailed f -> "its QEMU model refuses the device: " + f.error();
+        };
+    }
+
+    /** The possible explanations, joined as "a, b or c". */
+    static String possibly(java.util.List<Prediction.Possibly> ps) {
+        var words = ps.stream().map(InspectText::possibly).toList();
+        if (words.size() == 1) return words.getFirst();
+        return String.join(", ", words.subList(0, words.size() - 1)) + " or " + words.getLast();
+    }
+
+    /** barmap's wording for one possible explanation. */
+    static String possibly(Prediction.Possibly p) {
+        return switch (p) {
+            case X_NO_MMAP -> "x-no-mmap=on on this device";
+            case INTX_MMAPS_OFF -> "QEMU's mmaps off while an INTx is pending";
+            case X_MSIX_RELOCATION -> "x-msix-relocation on this device";
+            case BAR_HISTORY -> "where the guest had this BAR before (barmap places it at its final address only)";
+            case HOST_CHANGED -> "a host that changed since QEMU opened the device";
+        };
+    }
+
+    /** The inspection alone (the per-BAR blocks and the summary). */
     public static String render(Inspection in) {
         var sb = new StringBuilder();
         sb.append("QEMU memory map from ").append(in.source()).append("; host page ").append(PlanText.size(in.pageSize())).append('\n');
