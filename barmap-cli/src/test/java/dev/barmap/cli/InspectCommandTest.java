@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,61 @@ class InspectCommandTest {
         assertTrue(b.out().contains("memory BARs: 0 of 3 guest pages direct"), b.out());
         assertTrue(b.out().contains("0000:00:03.0 BAR1 (guest 00:06.0)  0x08001100-0x080011ff  256 B  0 of 1 page direct"), b.out());
         assertTrue(b.out().contains("i6300esb 0x08001210-0x0800121f"), "the emulated neighbour is named: " + b.out());
+    }
+
+    /**
+     * The prediction for the host's files (--root), text and JSON, on the nested oracle's no-mmap/s1 run (QEMU 7.2.22
+     * with x-no-mmap=on on 03:01.0 and 00:08.0, inner-cmd.txt) and its real outer host: 6 memory BAR pages (info pci:
+     * 03:01.0 16 B at 0xc0000000, 02:01.0 256 B at 0xc0001000, 00:08.0 16 KiB at 0xc0010000), of which only 02:01.0's
+     * agrees (see NestedPredictionTest for the page-by-page reasoning). Without --root no prediction is made.
+     */
+    @Test
+    void predictionForTheHostsFiles() throws IOException {
+        Path run = Path.of("../testdata/qemu-nested/qemu-7.2");
+        String[] dump = Stream.of("-info-pci.txt", "-mtree.txt", "-mtree-f.txt").map(f -> run.resolve("no-mmap/s1" + f).toString()).toArray(String[]::new);
+        String root = run.resolve("host-capture").toString();
+        CliRun t = CliRun.of(concat("inspect", concat("--root", concat(root, dump))));
+        assertEquals(0, t.rc(), t.err());
+        assertTrue(t.out().contains("\nbarmap's prediction for this host (" + root + "): 1 of 6 pages agree\n"), t.out());
+        assertTrue(t.out().contains("  0000:03:01.0 BAR0 0xc0000000 1 page: QEMU trapped (QEMU has no mmap of this BAR"), t.out());
+        String line = t.out().lines().filter(l -> l.startsWith("  0000:03:01.0 BAR0 0xc0000000 1 page:")).findFirst().orElseThrow();
+        assertTrue(line.contains("; barmap predicted direct. Possibly: x-no-mmap=on on this device, "), line);
+        assertEquals(4, t.out().lines().filter(l -> l.matches("^  0000:\\S+ BAR\\d 0x[0-9a-f]{8} \\d+ pages?: QEMU .*")).count(), t.out());
+
+        CliRun j = CliRun.of(concat("inspect", concat("--format", concat("json", concat("--root", concat(root, dump))))));
+        assertEquals(0, j.rc(), j.err());
+        var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(j.out());
+        SchemaTest.valid("inspect", doc, "no-mmap/s1 with --root");
+        var p = doc.get("prediction");
+        assertTrue(p.get("made").asBoolean());
+        assertEquals(root, p.get("host").asText());
+        assertEquals(6, p.get("pages").asLong());
+        assertEquals(1, p.get("agreeingPages").asLong());
+        assertEquals(4, p.get("differences").size());
+        var first = p.get("differences").get(0);
+        assertEquals("0000:00:08.0", first.get("hostBdf").asText());
+        assertEquals(0xc0010000L, first.get("guestStart").asLong());
+        assertEquals(0xc0011fffL, first.get("guestEnd").asLong());
+        assertEquals("not-mmapped", first.get("real").get("causes").get(0).get("kind").asText());
+        assertEquals("direct", first.get("predicted").get("verdict").asText());
+        assertEquals("x-no-mmap", first.get("possibly").get(0).get("kind").asText());
+
+        CliRun none = CliRun.of(concat("inspect", dump));
+        assertEquals(0, none.rc(), none.err());
+        assertTrue(none.out().endsWith("\nbarmap's prediction for this host: not made (no host files given; --root DIR names them: /, a capture "
+                + "directory or lspci output)\n"), none.out());
+        CliRun noneJ = CliRun.of(concat("inspect", concat("--format", concat("json", dump))));
+        var nd = new com.fasterxml.jackson.databind.ObjectMapper().readTree(noneJ.out());
+        SchemaTest.valid("inspect", nd, "no-mmap/s1 without --root");
+        assertEquals("{\"made\":false,\"why\":{\"kind\":\"no-host-given\",\"text\":\"no host files given; --root DIR names them: /, a capture directory "
+                + "or lspci output\"}}", nd.get("prediction").toString());
+
+        // --root names input: a bad one is an error naming it, nothing printed
+        CliRun bad = CliRun.of(concat("inspect", concat("--root", concat("/nonexistent-barmap-root", dump))));
+        assertEquals(2, bad.rc());
+        assertTrue(bad.out().isEmpty(), bad.out());
+        assertEquals(1, bad.err().strip().lines().count(), bad.err());
+        assertTrue(bad.err().startsWith("barmap: error: /nonexistent-barmap-root"), bad.err());
     }
 
     static String[] concat(String first, String[] rest) {

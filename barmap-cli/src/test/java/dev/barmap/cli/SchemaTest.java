@@ -210,6 +210,14 @@ class SchemaTest {
             valid("inspect", doc, run[0]);
             assertEquals(4, doc.get("bars").size(), run[0]);
         }
+        // with a prediction for the host (the nested oracle's runs and their real outer host), differences included
+        Path nested = Path.of("../testdata/qemu-nested/qemu-7.2");
+        for (String run : List.of("own-pages/s1", "msix-relocation/s1", "no-mmap/s1")) {
+            JsonNode doc = json("inspect", "--root", nested.resolve("host-capture").toString(), nested.resolve(run + "-info-pci.txt").toString(),
+                    nested.resolve(run + "-mtree.txt").toString(), nested.resolve(run + "-mtree-f.txt").toString(), "--format", "json");
+            valid("inspect", doc, run);
+            assertTrue(doc.get("prediction").get("made").asBoolean(), run);
+        }
         invalid("inspect", M.readTree("{\"source\": \"x\", \"pageSize\": 4096, \"sizesKnown\": true, \"bars\": [{\"hostBdf\": \"a\", \"bar\": 0, "
                 + "\"space\": \"memory\", \"guestStart\": 0, \"guestEnd\": 1, \"sizeKnown\": true, \"mmapped\": true, \"runs\": [{\"guestStart\": 0, "
                 + "\"guestEnd\": 4095, \"pages\": 1, \"verdict\": \"trapped\"}]}], \"directPages\": 0, \"memoryPages\": 1}"), "a trapped run without causes");
