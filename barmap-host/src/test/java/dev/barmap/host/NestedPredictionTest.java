@@ -157,6 +157,39 @@ class NestedPredictionTest {
         assertTrue(p.differences().get(1).predicted().isEmpty());
     }
 
+    /**
+     * shared-page/s1: 03:01.0's 16-byte BAR0 at 0xc0000000 with the emulated i6300esb at 0xc0000010 in the same page
+     * (real flat view: "00000000c0000010-00000000c000001f (prio 1, i/o): i6300esb" between two pieces of
+     * "0000:03:01.0 BAR 0 mmaps[0]"), 01:01.0 BAR1 at 0xc0001000 and 02:01.0 BAR0 at 0xc0001100 sharing a page: 3
+     * pages, all trapped in reality. The i6300esb piece goes into the prediction as a stand-in (without it the
+     * expanded 03:01.0 page would be direct), so all 3 agree.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"7.2", "10.0", "11.1"})
+    void sharedPage_theEmulatedNeighbourIsInThePredictionToo(String version) throws IOException {
+        Run r = run(version, "shared-page", "s1");
+        var esb = r.real().bars().stream().filter(b -> b.hostBdf().equals("0000:03:01.0")).findFirst().orElseThrow();
+        assertTrue(esb.runs().getFirst().verdict() instanceof Verdict.Trapped t
+                && t.causes().contains(new Cause.OtherRegion("i6300esb", 0xc0000010L, 0xc000001fL)), esb.toString());
+        assertEquals(3, r.prediction().pages());
+        assertEquals(0, r.real().directPages());
+        assertEquals(List.of(), r.prediction().differences());
+    }
+
+    /**
+     * host-not-mmappable/s1: the outer host's 06.0 and 07.0 share one host page, so vfio-pci does not let QEMU mmap
+     * their sub-page BARs (real flat view: only "0000:00:06.0 BAR 0" and "0000:00:07.0 BAR 0", i/o, no mmaps). The
+     * prediction reads the same from the host's files: 2 pages, both trapped with no mmap, both agree.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"7.2", "10.0", "11.1"})
+    void hostNotMmappable_bothSidesTrapWithoutMmap(String version) throws IOException {
+        Run r = run(version, "host-not-mmappable", "s1");
+        for (var b : r.real().bars()) assertEquals(new Verdict.Trapped(List.of(new Cause.NotMmapped())), b.runs().getFirst().verdict(), b.toString());
+        assertEquals(2, r.prediction().pages());
+        assertEquals(List.of(), r.prediction().differences());
+    }
+
     /** moves/s5: the guest turned decoding off, the map has no vfio BAR: nothing to compare, and nothing claimed. */
     @ParameterizedTest
     @ValueSource(strings = {"7.2", "10.0", "11.1"})

@@ -80,7 +80,7 @@ public final class InspectText {
             case INTX_MMAPS_OFF -> "QEMU's mmaps off while an INTx is pending";
             case X_MSIX_RELOCATION -> "x-msix-relocation on this device";
             case BAR_HISTORY -> "where the guest had this BAR before (barmap places it at its final address only)";
-            case HOST_CHANGED -> "a host that changed since QEMU opened the device";
+            case HOST_CHANGED -> "a host that differs from these files (changed since they were read, or another machine)";
         };
     }
 
