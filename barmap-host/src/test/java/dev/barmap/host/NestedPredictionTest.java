@@ -52,6 +52,11 @@ class NestedPredictionTest {
         return new Run(real, assertInstanceOf(Prediction.Made.class, p), d);
     }
 
+    /** Each difference as "HOSTBDF BARn START xPAGES". */
+    static List<String> where(Prediction.Made p) {
+        return p.differences().stream().map(d -> d.hostBdf() + " BAR" + d.bar() + " " + Long.toHexString(d.start()) + " x" + d.pages()).toList();
+    }
+
     /**
      * own-pages/s1: the three sub-page vfio BARs each on a page of their own (info pci: 0xc0000000 16 B, 0xc0001000
      * 256 B, 0xc0002000 256 B); the real flat view shows each "BAR n mmaps[0]" expanded to the whole page. The outer
@@ -119,8 +124,8 @@ class NestedPredictionTest {
         Prediction.Made p = r.prediction();
         assertEquals(6, p.pages());
         assertEquals(1, p.agreeingPages());
-        var where = p.differences().stream().map(d -> d.hostBdf() + "@" + Long.toHexString(d.start()) + "x" + d.pages()).toList();
-        assertEquals(List.of("0000:00:08.0@c0010000x2", "0000:00:08.0@c0012000x1", "0000:00:08.0@c0013000x1", "0000:03:01.0@c0000000x1"), where);
+        assertEquals(List.of("0000:00:08.0 BAR0 c0010000 x2", "0000:00:08.0 BAR0 c0012000 x1", "0000:00:08.0 BAR0 c0013000 x1",
+                "0000:03:01.0 BAR0 c0000000 x1"), where(p));
         for (Difference d : p.differences()) {
             assertTrue(d.real() instanceof Verdict.Trapped t && t.causes().contains(new Cause.NotMmapped()), d.toString());
             assertTrue(d.predicted().isPresent(), d.toString());
@@ -149,8 +154,8 @@ class NestedPredictionTest {
         Prediction.Made p = r.prediction();
         assertEquals(11, p.pages());
         assertEquals(7, p.agreeingPages());
-        var where = p.differences().stream().map(d -> d.hostBdf() + " BAR" + d.bar() + "@" + Long.toHexString(d.start())).toList();
-        assertEquals(List.of("0000:00:08.0 BAR0@c0002000", "0000:00:08.0 BAR2@c0010000", "0000:00:0a.0 BAR1@c0020000", "0000:00:0a.0 BAR2@c0030000"), where);
+        assertEquals(List.of("0000:00:08.0 BAR0 c0002000 x1", "0000:00:08.0 BAR2 c0010000 x1", "0000:00:0a.0 BAR1 c0020000 x1",
+                "0000:00:0a.0 BAR2 c0030000 x1"), where(p));
         for (Difference d : p.differences()) assertTrue(d.possibly().contains(Possibly.X_MSIX_RELOCATION), d.toString());
         assertEquals(new Verdict.Direct(), p.differences().getFirst().real());
         assertEquals(new Missing.NoHostBar(), p.differences().get(1).missing().orElseThrow());
