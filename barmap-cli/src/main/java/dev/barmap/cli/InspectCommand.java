@@ -31,7 +31,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = {"Read a running QEMU's memory map (over QMP, or pasted monitor output of info mtree -f, info mtree and info pci) and "
                 + "show, for every BAR it passes through with vfio-pci, which guest pages reach the device directly under KVM and which "
-                + "trap to QEMU, and why.",
+                + "trap to QEMU, and why; where the QEMU host's files can be read (--root, or this machine with --qmp), also where that "
+                + "differs from barmap's prediction for the host.",
                 "Exit code 0 when answered (trapped pages are not an error), 2 on bad input."})
 public final class InspectCommand implements Callable<Integer> {
     /** Where the monitor output comes from: a live QEMU or files. */

@@ -109,6 +109,21 @@ class NestedPredictionTest {
     }
 
     /**
+     * moves/s1, s2, s4: 03:01.0's BAR0 page-aligned each time (0xc0000000, 0xc0002000, back to 0xc0000000); the real
+     * flat view has its "mmaps[0]" the whole page each time, so the page is direct, as the model's expansion predicts
+     * from the final address alone.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"7.2/s1", "7.2/s2", "7.2/s4", "10.0/s1", "10.0/s2", "10.0/s4", "11.1/s1", "11.1/s2", "11.1/s4"})
+    void moves_alignedPlacesAgree(String versionAndDump) throws IOException {
+        String[] vd = versionAndDump.split("/");
+        Run r = run(vd[0], "moves", vd[1]);
+        assertEquals(1, r.real().directPages());
+        assertEquals(1, r.prediction().pages());
+        assertEquals(List.of(), r.prediction().differences());
+    }
+
+    /**
      * no-mmap/s1 (inner-cmd.txt: "-device vfio-pci,host=0000:03:01.0,addr=0x4,x-no-mmap=on", 02:01.0 without,
      * "-device vfio-pci,host=0000:00:08.0,addr=0x6,x-no-mmap=on"): 03:01.0 BAR0 at 0xc0000000 (1 page), 02:01.0 BAR0
      * at 0xc0001000 (1 page), 08.0 BAR0 at 0xc0010000 (16 KiB, 4 pages): 6 pages. The real flat view has no "mmaps"
