@@ -76,14 +76,14 @@ public record Qemu(QemuVersion version, QemuOptions options, Map<String, QemuOpt
     static final Source FIXUP = new Source("qemu", "hw/vfio/pci.c", "vfio_pci_fixup_msix_region", "2.6+ (MSIX_MAPPABLE early return since 2.12)");
 
     @Override
-    public String id() { return "qemu-" + version.version(); }
+    public String id() { return "qemu-" + version.series(); }
 
     @Override
     public String family() { return "qemu"; }
 
     @Override
     public String label() {
-        var sb = new StringBuilder("QEMU ").append(version.version());
+        var sb = new StringBuilder("QEMU ").append(version.series());
         if (!options.describe().isEmpty()) sb.append(' ').append(options.describe().substring(1));
         perDevice.forEach((bdf, o) -> sb.append(" [").append(bdf).append(o.describe()).append(']'));
         return sb.toString();

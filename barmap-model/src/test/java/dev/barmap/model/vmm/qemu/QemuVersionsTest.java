@@ -38,10 +38,9 @@ class QemuVersionsTest {
             List<Path> scenarios = scenarios(v);
             assertTrue(scenarios.size() >= 5, v + ": " + scenarios);
             for (Path s : scenarios) {
-                String first = Files.readAllLines(s.resolve("qemu-version.txt")).getFirst();
                 // "QEMU emulator version 11.1.3 (Debian 1:11.1.3+ds-1~bpo13+1)" (qemu-system-x86_64 --version)
-                assertEquals("QEMU emulator version " + v.checkedBuild() + " (Debian "
-                        + v.debianPackage().substring(0, v.debianPackage().indexOf(' ')) + ")", first, s.toString());
+                Path banner = s.resolve("qemu-version.txt");
+                assertEquals(v, QemuVersion.parse(banner.toString(), Files.readString(banner)), s.toString());
             }
         }
     }
@@ -61,8 +60,8 @@ class QemuVersionsTest {
                 String pci = pciContainer(Files.readString(s7.resolve(d + "-mtree.txt")));
                 assertTrue(flat.lines().count() > 5 && pci.lines().count() > 3, s7 + " " + d);
                 for (QemuVersion v : List.of(QemuVersion.V10_0, QemuVersion.V11_1)) {
-                    Path sv = NESTED.resolve("qemu-" + v.version()).resolve(s7.getFileName());
-                    String where = sv.getFileName() + "/" + d + ": QEMU " + v.checkedBuild() + " vs 7.2.22";
+                    Path sv = NESTED.resolve("qemu-" + v.series()).resolve(s7.getFileName());
+                    String where = sv.getFileName() + "/" + d + ": QEMU " + v + " vs 7.2.22";
                     assertEquals(flat, memoryFlatView(Files.readString(sv.resolve(d + "-mtree-f.txt"))), where + " (info mtree -f)");
                     assertEquals(pci, pciContainer(Files.readString(sv.resolve(d + "-mtree.txt"))), where + " (info mtree, pci)");
                 }
@@ -72,9 +71,32 @@ class QemuVersionsTest {
         assertTrue(points >= 11, "dump points compared: " + points);
     }
 
+    /**
+     * The one stderr difference in a mapping situation: the vfio DMA listener's report of a section not aligned to
+     * the host page names vfio_listener_region_add / _del in 7.2.22 and vfio_listener_valid_section in 10.0.13 and
+     * 11.1.3 (b92f23763505, QEMU 8.0), as {@link QemuVersion#unalignedReporter} says; every run has such lines.
+     */
+    @Test
+    void unalignedSectionReportsNameTheVersionsFunction() throws IOException {
+        Pattern line = Pattern.compile("^qemu-system-x86_64: (\\w+) received unaligned region ", Pattern.MULTILINE);
+        for (QemuVersion v : QemuVersion.all()) {
+            var seen = new java.util.TreeSet<String>();
+            for (Path s : scenarios(v)) {
+                try (Stream<Path> files = Files.list(s)) {
+                    for (Path f : files.filter(f -> f.getFileName().toString().endsWith("-stderr.txt")).toList()) {
+                        Matcher m = line.matcher(Files.readString(f));
+                        while (m.find()) seen.add(m.group(1));
+                    }
+                }
+            }
+            var expected = new java.util.TreeSet<>(List.of(v.unalignedReporter(true), v.unalignedReporter(false)));
+            assertEquals(expected, seen, "QEMU " + v);
+        }
+    }
+
     /** The scenario directories of one version's run (every directory but the outer host's capture). */
     static List<Path> scenarios(QemuVersion v) throws IOException {
-        try (Stream<Path> s = Files.list(NESTED.resolve("qemu-" + v.version()))) {
+        try (Stream<Path> s = Files.list(NESTED.resolve("qemu-" + v.series()))) {
             return s.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().equals("host-capture")).sorted().toList();
         }
     }
