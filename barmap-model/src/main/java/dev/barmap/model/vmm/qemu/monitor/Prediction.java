@@ -1,6 +1,6 @@
 package dev.barmap.model.vmm.qemu.monitor;
 
-import dev.barmap.model.passthrough.HostBar;
+import dev.barmap.model.memory.MemoryRegion;
 import dev.barmap.model.passthrough.HostDevice;
 import dev.barmap.model.vmm.qemu.QemuMachine;
 import dev.barmap.model.vmm.qemu.QemuOptions;
@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -167,7 +168,7 @@ public sealed interface Prediction {
                 if (!vfioMsix) seen.add(r);
             }
         }
-        for (Range r : seen) machine.pciMemory().addSubregionOverlap(r.start(), dev.barmap.model.memory.MemoryRegion.io(r.name(), r.end() - r.start() + 1), r.prio());
+        for (Range r : seen) machine.pciMemory().addSubregionOverlap(r.start(), MemoryRegion.io(r.name(), r.end() - r.start() + 1), r.prio());
         // nothing programmed: every BAR is missing, no map to inspect
         List<BarReport> mine = programmed == 0 ? List.of() : Inspection.of(predictedDump(machine, dump, hostSource), page).bars();
 
@@ -179,7 +180,7 @@ public sealed interface Prediction {
             if (m.isEmpty() && p.isEmpty()) m = Optional.of(new Missing.NoHostBar()); // not reached: the model maps every programmed BAR
             long hostSize = m.isEmpty() ? realized.get(b.hostBdf()).barSize(b.bar()) : -1;
             // cut the BAR's pages where either side's runs change; each piece has one real and one predicted verdict
-            var cuts = new java.util.TreeSet<Long>(Long::compareUnsigned);
+            var cuts = new TreeSet<Long>(Long::compareUnsigned);
             for (Run r : b.runs()) cuts.add(r.start());
             Run lastRun = b.runs().getLast();
             long end = lastRun.start() + lastRun.pages() * page;
