@@ -50,6 +50,13 @@ public final class QemuMachine {
         return f;
     }
 
+    /** An emulated device whose BARs are registered as given (each one region named after the device). */
+    public QemuPciFunction.Emulated addEmulated(String name, List<QemuPciFunction.BarSpec> bars) {
+        var f = new QemuPciFunction.Emulated(this, name, bars);
+        functions.add(f);
+        return f;
+    }
+
     /** The rendered flat view of the "system" address space. */
     public FlatView flatView() { return FlatView.render(system); }
 
