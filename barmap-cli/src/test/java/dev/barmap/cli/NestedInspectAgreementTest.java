@@ -22,7 +22,7 @@ import org.junit.jupiter.api.TestFactory;
  * {@code barmap inspect --qmp SOCKET --format json} answered against that running QEMU — inspect run here on the
  * same QEMU's saved {@code info pci}, {@code info mtree} and {@code info mtree -f} text (the same three
  * human-monitor-command answers, in the order inspect asks them) must give the same JSON. Fails when no dump has
- * an inspect.json.
+ * an inspect.json, or none of them reports a BAR.
  */
 class NestedInspectAgreementTest {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -30,16 +30,20 @@ class NestedInspectAgreementTest {
     @TestFactory
     List<DynamicTest> offlineInspectOfEveryDumpEqualsTheLiveOne() throws java.io.IOException {
         var tests = new ArrayList<DynamicTest>();
+        int withBars = 0;
         for (Path run : NestedRuns.runs()) {
             try (var files = Files.list(run)) {
                 for (Path live : files.filter(p -> p.getFileName().toString().endsWith("-inspect.json")).sorted().toList()) {
                     String file = live.getFileName().toString();
                     String dump = file.substring(0, file.length() - "-inspect.json".length());
+                    if (JSON.readTree(live.toFile()).path("bars").size() > 0) withBars++;
                     tests.add(dynamicTest(NestedRuns.name(run) + " " + dump, () -> agree(run, dump)));
                 }
             }
         }
         assertFalse(tests.isEmpty(), "no D-inspect.json in any nested QEMU run under " + NestedRuns.ROOT.toAbsolutePath());
+        // a dump where the guest turned decoding off rightly reports no BAR; all of them doing so would be vacuous
+        assertTrue(withBars > 0, "no live inspect.json reports a BAR; the comparison would be vacuous");
         return tests;
     }
 
@@ -57,7 +61,6 @@ class NestedInspectAgreementTest {
         assertTrue(live.has("source") && mine.has("source"), "both name their source");
         ((ObjectNode) live).remove("source");
         ((ObjectNode) mine).remove("source");
-        assertTrue(live.path("bars").size() > 0, NestedRuns.name(run) + " " + dump + "-inspect.json reports no BAR; the comparison would be vacuous");
         assertEquals(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(live), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(mine),
                 NestedRuns.name(run) + " " + dump + ": offline inspect differs from the live one");
     }
