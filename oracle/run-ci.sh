@@ -76,6 +76,25 @@ if [ "${BARMAP_ORACLE_FUZZ:-1}" = 1 ]; then
   [ $rc = 0 ] || { echo "oracle: INFRASTRUCTURE FAILURE: random topology seed $fseed never produced a complete capture (not a disagreement; see above)" >&2; exit 3; }
 fi
 
+# the nested QEMU oracle (oracle/qemu/run.sh): one inner QEMU version per run, rotating with the commit like
+# the kernels, every scenario of oracle/qemu/scenarios; NestedQemuAgreementTest and InspectAgreementTest compare
+# below. BARMAP_ORACLE_QEMU=7.2|10.0|11.1 picks the version, BARMAP_ORACLE_QEMU=0 leaves it out.
+NESTEDRES=""
+QEMUVERS=(7.2 10.0 11.1)
+qv=${BARMAP_ORACLE_QEMU:-}
+if [ -z "$qv" ]; then
+  rev=$(git -C "$REPO" rev-parse HEAD 2>/dev/null || echo 0)
+  qv=${QEMUVERS[$(( (16#${rev:0:7} / 3) % ${#QEMUVERS[@]} ))]}
+fi
+if [ "$qv" != 0 ]; then
+  step "nested QEMU oracle: inner QEMU $qv (replay: oracle/qemu/run.sh $qv)"
+  NESTEDRES=$WORK/qemu-nested-ci
+  rm -rf "$NESTEDRES"
+  rc=0
+  BARMAP_ORACLE_QEMU=$qv BARMAP_GUEST_JAVA="$BARMAP_JAVA_HOME" "$ORACLE_DIR/qemu/run.sh" "$qv" "$NESTEDRES" || rc=$?
+  [ $rc = 0 ] || { echo "oracle: INFRASTRUCTURE FAILURE: the nested QEMU $qv runs never finished (not a disagreement; see above)" >&2; exit 3; }
+fi
+
 step "OracleIT"
 # -am: the model and host modules come from this reactor, never from ~/.m2 (which other checkouts on
 # the machine may have overwritten with their own snapshot); -Dtest=NONE: only the IT (./check ran the rest)

@@ -20,7 +20,10 @@ import java.util.regex.Pattern;
  *                        "  " × depth "%016x-%016x (prio %d, [nv-]KIND): NAME[ [disabled]]"
  * </pre>
  * {@code info pci} (hw/pci/pci-hmp-cmds.c hmp_info_pci_device): "  Bus %2d, device %3d, function %d:" then
- * "      BAR%d: I/O at 0x%04x [0x%04x]." or "      BAR%d: %d bit[ prefetchable] memory at 0x%08x [0x%08x].".
+ * "      BAR%d: I/O at 0x%04x [0x%04x]." or "      BAR%d: %d bit[ prefetchable] memory at 0x%08x [0x%08x]."; since
+ * QEMU 9.2 (commit "hw/pci/pci-hmp-cmds: Avoid displaying bogus size in 'info pci'", Philippe Mathieu-Daudé,
+ * 20240801131449.51328-1-philmd@linaro.org) without the final "." and an unplaced BAR as "BAR%d: I/O (not mapped)"
+ * or "BAR%d: %d bit[ prefetchable] memory (not mapped)" (seen from QEMU 10.0.13 and 11.1.3 in testdata/qemu-nested).
  * A pasted monitor session may hold several of these outputs, with or without the "(qemu) " prompts. Errors
  * describe a bad line rather than quote it: the file is whatever the user named, perhaps a link to anything.
  *
@@ -75,7 +78,7 @@ public record MonitorDump(String source, List<Range> flat, List<Range> regions, 
     private static final Pattern AS_LINE = Pattern.compile("^ AS \"([^\"]*)\", root: .*$");
     private static final Pattern PCI_DEV = Pattern.compile("^\\s*Bus\\s+(\\d+), device\\s+(\\d+), function (\\d+):\\s*$");
     private static final Pattern PCI_BAR = Pattern.compile(
-            "^\\s*BAR(\\d): (?:I/O|(?:32|64) bit (?:prefetchable )?memory) at 0x([0-9a-f]+) \\[0x([0-9a-f]+)\\]\\.\\s*$");
+            "^\\s*BAR(\\d): (?:I/O|(?:32|64) bit (?:prefetchable )?memory) (?:at 0x([0-9a-f]+) \\[0x([0-9a-f]+)\\]\\.?|\\(not mapped\\))\\s*$");
     private static final Pattern PCI_IO = Pattern.compile("^\\s*BAR\\d: I/O .*");
     /** The "unassigned" address info pci prints for a BAR the guest has not placed (PCI_BAR_UNMAPPED). */
     private static final long UNMAPPED = -1L;
@@ -152,7 +155,8 @@ public record MonitorDump(String source, List<Range> flat, List<Range> regions, 
                 if (l.trim().equals("info pci")) pciGiven = true;
                 if (s == Section.PCI && l.trim().startsWith("BAR")) {
                     Matcher pb = PCI_BAR.matcher(l);
-                    if (!pb.matches()) throw new BadInputException(source, no, "not an 'info pci' BAR line (BARn: I/O at 0x... [0x...]. or BARn: 32|64 bit [prefetchable ]memory at 0x... [0x...].)");
+                    if (!pb.matches()) throw new BadInputException(source, no, "not an 'info pci' BAR line (BARn: I/O at 0x... [0x...]. or BARn: 32|64 bit [prefetchable ]memory at 0x... [0x...]., the final dot and '(not mapped)' as QEMU 9.2+ prints them)");
+                    if (pb.group(2) == null) continue; // "(not mapped)": not placed by the guest (QEMU 9.2+)
                     long start = Long.parseUnsignedLong(pb.group(2), 16), end = Long.parseUnsignedLong(pb.group(3), 16);
                     if (start == UNMAPPED) continue; // not placed by the guest
                     if (Long.compareUnsigned(end, start) < 0) throw new BadInputException(source, no, "the BAR's last address is below its first");
