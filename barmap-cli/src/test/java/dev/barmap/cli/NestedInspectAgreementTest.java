@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.barmap.model.testing.NestedRuns;
+import dev.barmap.model.vmm.qemu.scenario.Scenario;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,11 +19,12 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * {@code barmap inspect} offline against itself live: for every dump of every nested QEMU run
- * (testdata/qemu-nested, see NestedQemuAgreementTest) that has {@code D-inspect.json} — what
+ * (testdata/qemu-nested, see NestedQemuAgreementTest), its {@code D-inspect.json} — what
  * {@code barmap inspect --qmp SOCKET --format json} answered against that running QEMU — inspect run here on the
  * same QEMU's saved {@code info pci}, {@code info mtree} and {@code info mtree -f} text (the same three
- * human-monitor-command answers, in the order inspect asks them) must give the same JSON. Fails when no dump has
- * an inspect.json, or none of them reports a BAR.
+ * human-monitor-command answers, in the order inspect asks them) must give the same JSON. A dump without
+ * inspect.json (the harness keeps {@code D-inspect-error.txt} when the live inspect failed) fails, naming the
+ * file; so does a set of runs where no live inspect reports a BAR.
  */
 class NestedInspectAgreementTest {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -32,22 +34,25 @@ class NestedInspectAgreementTest {
         var tests = new ArrayList<DynamicTest>();
         int withBars = 0;
         for (Path run : NestedRuns.runs()) {
-            try (var files = Files.list(run)) {
-                for (Path live : files.filter(p -> p.getFileName().toString().endsWith("-inspect.json")).sorted().toList()) {
-                    String file = live.getFileName().toString();
-                    String dump = file.substring(0, file.length() - "-inspect.json".length());
-                    if (JSON.readTree(live.toFile()).path("bars").size() > 0) withBars++;
-                    tests.add(dynamicTest(NestedRuns.name(run) + " " + dump, () -> agree(run, dump)));
-                }
+            Scenario sc = Scenario.parse(run.resolve("scenario.scn").toString(), NestedRuns.read(run, "scenario.scn"));
+            for (Scenario.Step step : sc.steps()) {
+                if (!(step instanceof Scenario.Dump d)) continue;
+                Path live = run.resolve(d.name() + "-inspect.json");
+                if (Files.isRegularFile(live) && JSON.readTree(live.toFile()).path("bars").size() > 0) withBars++;
+                tests.add(dynamicTest(NestedRuns.name(run) + " " + d.name(), () -> agree(run, d.name())));
             }
         }
-        assertFalse(tests.isEmpty(), "no D-inspect.json in any nested QEMU run under " + NestedRuns.ROOT.toAbsolutePath());
+        assertFalse(tests.isEmpty(), "no nested QEMU run (a directory with scenario.scn) under " + NestedRuns.ROOT.toAbsolutePath());
         // a dump where the guest turned decoding off rightly reports no BAR; all of them doing so would be vacuous
         assertTrue(withBars > 0, "no live inspect.json reports a BAR; the comparison would be vacuous");
         return tests;
     }
 
     static void agree(Path run, String dump) throws Exception {
+        Path error = run.resolve(dump + "-inspect-error.txt");
+        if (Files.isRegularFile(error)) {
+            throw new AssertionError(NestedRuns.name(run) + ": the live inspect failed (" + dump + "-inspect-error.txt): " + Files.readString(error).strip());
+        }
         JsonNode live = JSON.readTree(NestedRuns.read(run, dump + "-inspect.json"));
         var args = new ArrayList<String>(List.of("inspect", "--format", "json"));
         for (String f : List.of("-info-pci.txt", "-mtree.txt", "-mtree-f.txt")) {
