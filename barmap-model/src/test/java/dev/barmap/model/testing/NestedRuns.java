@@ -97,10 +97,10 @@ public final class NestedRuns {
             if (a < n && b < m && real.get(a).equals(model.get(b))) {
                 sb.append("  ").append(real.get(a++)).append('\n');
                 b++;
-            } else if (b < m && (a == n || lcs[a][b + 1] >= lcs[a + 1][b])) {
-                sb.append("+ ").append(model.get(b++)).append('\n');
-            } else {
+            } else if (a < n && (b == m || lcs[a + 1][b] >= lcs[a][b + 1])) {
                 sb.append("- ").append(real.get(a++)).append('\n');
+            } else {
+                sb.append("+ ").append(model.get(b++)).append('\n');
             }
         }
         return sb.toString();
