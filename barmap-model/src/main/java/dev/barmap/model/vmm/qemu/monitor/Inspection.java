@@ -220,11 +220,18 @@ public record Inspection(String source, long pageSize, Optional<String> accel, b
         }
         var causes = new ArrayList<Cause>();
         boolean ownRam = false;
+        long ownLo = 0, ownHi = 0; // the part of the BAR's page share its own mmap pieces cover in the flat view
         for (Range r : touching) {
             if (!r.intersects(p, p + page)) continue;
             String n = r.name();
             if (isOwn(n, barName)) {
-                if (r.isRam() && isMmapOf(n, barName) && r.intersects(a, b)) ownRam = true;
+                if (r.isRam() && isMmapOf(n, barName) && r.intersects(a, b)) {
+                    long lo = Long.compareUnsigned(r.start(), a) > 0 ? r.start() : a;
+                    long hi = Long.compareUnsigned(r.end(), b - 1) < 0 ? r.end() : b - 1;
+                    if (!ownRam || Long.compareUnsigned(lo, ownLo) < 0) ownLo = lo;
+                    if (!ownRam || Long.compareUnsigned(hi, ownHi) > 0) ownHi = hi;
+                    ownRam = true;
+                }
                 continue;
             }
             if (n.equals("msix-table") && r.intersects(a, b)) causes.add(new Cause.MsixTable(r.start(), r.end()));
@@ -233,7 +240,7 @@ public record Inspection(String source, long pageSize, Optional<String> accel, b
             else causes.add(new Cause.OtherRegion(n, r.start(), r.end()));
         }
         if (!mmapped || !ownRam && causes.isEmpty()) causes.addFirst(new Cause.NotMmapped());
-        else if (ownRam) causes.addFirst(new Cause.SlotMisaligned(a, b - 1)); // the mmap is there, but no whole page of it
+        else if (ownRam) causes.addFirst(new Cause.SlotMisaligned(ownLo, ownHi)); // the mmap is there, but no whole page of it
         return new Verdict.Trapped(causes);
     }
 
