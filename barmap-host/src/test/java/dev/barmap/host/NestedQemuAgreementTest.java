@@ -9,6 +9,7 @@ import dev.barmap.model.host.Host;
 import dev.barmap.model.passthrough.HostDevice;
 import dev.barmap.model.passthrough.HostDevices;
 import dev.barmap.model.testing.NestedRuns;
+import dev.barmap.model.vmm.qemu.QemuVersion;
 import dev.barmap.model.vmm.qemu.monitor.MonitorDump;
 import dev.barmap.model.vmm.qemu.scenario.Scenario;
 import dev.barmap.model.vmm.qemu.scenario.ScenarioReplay;
@@ -44,12 +45,12 @@ class NestedQemuAgreementTest {
             String name = NestedRuns.name(run);
             Scenario s = Scenario.parse(run.resolve("scenario.scn").toString(), NestedRuns.read(run, "scenario.scn"));
             Supplier<Map<String, ScenarioReplay.Snapshot>> replay = memo(() -> {
-                NestedRuns.read(run, "qemu-version.txt");
+                QemuVersion version = QemuVersion.parse(run.resolve("qemu-version.txt").toString(), NestedRuns.read(run, "qemu-version.txt"));
                 Host host = host(run.getParent().resolve("host-capture"));
                 Map<String, HostDevice> byBdf = new HashMap<>();
                 for (HostDevice d : HostDevices.of(host)) byBdf.put(d.bdf(), d);
                 var snaps = new HashMap<String, ScenarioReplay.Snapshot>();
-                for (var snap : ScenarioReplay.run(s, bdf -> Optional.ofNullable(byBdf.get(bdf)), host.pageSize())) snaps.put(snap.name(), snap);
+                for (var snap : ScenarioReplay.run(s, bdf -> Optional.ofNullable(byBdf.get(bdf)), host.pageSize(), version)) snaps.put(snap.name(), snap);
                 return snaps;
             });
             var tests = new ArrayList<DynamicNode>();
@@ -88,6 +89,13 @@ class NestedQemuAgreementTest {
         List<String> modelBars = model.bars().stream().map(Object::toString).sorted().toList();
         String barDiff = NestedRuns.diff(realBars, modelBars);
         if (!barDiff.isEmpty()) problems.add("BARs (" + pciFile + ") differ:\n" + barDiff);
+        // stderr: the vfio listener's "received unaligned region" lines (the model's only stderr), in order, without
+        // error_report's program-name prefix; QEMU's other messages (reset, dma-buf) are not modelled
+        String stderrFile = d.name() + "-stderr.txt";
+        List<String> realListener = NestedRuns.read(run, stderrFile).lines().filter(l -> l.contains(" received unaligned region "))
+                .map(l -> l.substring(l.indexOf(": ") + 2)).toList();
+        String listenerDiff = NestedRuns.diff(realListener, model.vfioListener());
+        if (!listenerDiff.isEmpty()) problems.add("vfio listener messages (" + stderrFile + ") differ:\n" + listenerDiff);
         assertEquals("", String.join("\n", problems), where);
     }
 

@@ -449,6 +449,7 @@ public sealed abstract class QemuPciFunction permits QemuPciFunction.Emulated, Q
             long sz = regionSize[bar];
             if (addr != UNMAPPED && (addr & (page - 1)) == 0) sz = page;
             MemoryRegion base = barMemory[bar];
+            machine.begin(); // memory_region_transaction_begin: the flat view changes once, at the commit
             if (size[bar] < sz) base.setSize(sz);
             regionMem[bar].setSize(sz);
             mmapMem.get(bar).getFirst().setSize(sz);
@@ -457,6 +458,7 @@ public sealed abstract class QemuPciFunction permits QemuPciFunction.Emulated, Q
                 as.delSubregion(base);
                 as.addSubregionOverlap(addr, base, 0);
             }
+            machine.commit();
         }
     }
 

@@ -50,7 +50,7 @@ class ScenarioReplayOracleTest {
                 write 08.0 0x04 2 0x3
                 dump s1
                 """);
-        var snap = ScenarioReplay.run(s, HOSTS, 4096).getFirst();
+        var snap = ScenarioReplay.run(s, HOSTS, 4096, QemuVersion.V7_2).getFirst();
         String dir = "qemu7.2-seabios-own-pages/s1";
         List<String> flat = QemuOracleTest.oracleFlat(dir, s.lo(), s.hi());
         assertFalse(flat.isEmpty());
@@ -79,7 +79,7 @@ class ScenarioReplayOracleTest {
                 write 08.0 0x04 2 0x3
                 dump s3
                 """);
-        var snap = ScenarioReplay.run(s, HOSTS, 4096).getFirst();
+        var snap = ScenarioReplay.run(s, HOSTS, 4096, QemuVersion.V7_2).getFirst();
         String dir = "qemu7.2-linux-packed/s3";
         List<String> flat = QemuOracleTest.oracleFlat(dir, s.lo(), s.hi());
         assertEquals(6, flat.size());
@@ -91,12 +91,12 @@ class ScenarioReplayOracleTest {
     void aHostTheOuterMachineLacksIsNamedOnItsLine() {
         var s = Scenario.parse("x.scn", "window 0 1\nvfio 04.0 host=0000:00:09.0\ndump d\n");
         assertEquals("x.scn:2: the outer host has no passthrough device 0000:00:09.0 with a BAR",
-                assertThrows(BadInputException.class, () -> ScenarioReplay.run(s, HOSTS, 4096)).getMessage());
+                assertThrows(BadInputException.class, () -> ScenarioReplay.run(s, HOSTS, 4096, QemuVersion.V7_2)).getMessage());
         var bad = Scenario.parse("y.scn", "window 0 1\nvfio 04.0 host=0000:00:05.0 x-msix-relocation=bar9\ndump d\n");
         assertEquals("y.scn:2: x-msix-relocation=bar9: expected off or bar0..bar5",
-                assertThrows(BadInputException.class, () -> ScenarioReplay.run(bad, HOSTS, 4096)).getMessage());
+                assertThrows(BadInputException.class, () -> ScenarioReplay.run(bad, HOSTS, 4096, QemuVersion.V7_2)).getMessage());
         var rom = Scenario.parse("z.scn", "window 0 1\nemulated 07.0 i6300esb\nwrite 07.0 0x30 4 0\ndump d\n");
         assertEquals("z.scn:3: the expansion ROM register (0x30) is not modelled",
-                assertThrows(BadInputException.class, () -> ScenarioReplay.run(rom, HOSTS, 4096)).getMessage());
+                assertThrows(BadInputException.class, () -> ScenarioReplay.run(rom, HOSTS, 4096, QemuVersion.V7_2)).getMessage());
     }
 }

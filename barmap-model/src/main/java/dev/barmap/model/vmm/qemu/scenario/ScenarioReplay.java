@@ -5,6 +5,7 @@ import dev.barmap.model.passthrough.HostDevice;
 import dev.barmap.model.vmm.qemu.QemuMachine;
 import dev.barmap.model.vmm.qemu.QemuOptions;
 import dev.barmap.model.vmm.qemu.QemuPciFunction;
+import dev.barmap.model.vmm.qemu.QemuVersion;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,23 +37,26 @@ public final class ScenarioReplay {
      * @param flat the {@code info mtree -f} lines of the "memory" flat view whose start is in the window
      * @param pci  the {@code info mtree} lines under the "pci" container whose start is in the window
      * @param bars every mapped BAR (effective address not PCI_BAR_UNMAPPED), by slot and BAR number
+     * @param vfioListener what the vfio memory listener printed on stderr so far ({@link QemuMachine#logVfioListener})
      */
-    public record Snapshot(String name, int line, List<String> flat, List<String> pci, List<BarState> bars) {
+    public record Snapshot(String name, int line, List<String> flat, List<String> pci, List<BarState> bars, List<String> vfioListener) {
         public Snapshot {
             flat = List.copyOf(flat);
             pci = List.copyOf(pci);
             bars = List.copyOf(bars);
+            vfioListener = List.copyOf(vfioListener);
         }
     }
 
     /**
      * Replays {@code s}. {@code hosts} finds an outer device by BDF; {@code hostPageSize} is the outer guest's page
-     * size (qemu_real_host_page_size of the inner QEMU). Throws {@link BadInputException} naming the scenario line
+     * size (qemu_real_host_page_size of the inner QEMU); {@code version} the inner QEMU's. Throws {@link BadInputException} naming the scenario line
      * for a device the outer host lacks, an option QEMU rejects, a device QEMU would refuse to realize, or a write
      * the model does not cover.
      */
-    public static List<Snapshot> run(Scenario s, Function<String, Optional<HostDevice>> hosts, long hostPageSize) {
+    public static List<Snapshot> run(Scenario s, Function<String, Optional<HostDevice>> hosts, long hostPageSize, QemuVersion version) {
         var m = new QemuMachine(hostPageSize);
+        m.logVfioListener(version);
         Map<Scenario.Slot, QemuPciFunction> bySlot = new HashMap<>();
         for (Scenario.Device d : s.devices()) {
             switch (d) {
@@ -96,7 +100,7 @@ public final class ScenarioReplay {
                         }
                     });
                     out.add(new Snapshot(d.name(), d.line(), window(m.flatView().mtreeLines(), s.lo(), s.hi()),
-                            window(m.pciMemory().mtreeLines(), s.lo(), s.hi()), bars));
+                            window(m.pciMemory().mtreeLines(), s.lo(), s.hi()), bars, m.vfioListenerLog()));
                 }
             }
         }
