@@ -24,7 +24,7 @@ public record QemuVersion(int major, int minor, int micro) implements Comparable
      * The function that reports a vfio listener section whose guest address and region offset disagree below the
      * host page (its {@code __func__} starts the message). Up to 7.2: vfio_listener_region_add and
      * vfio_listener_region_del each check (hw/vfio/common.c); from 8.0 both call vfio_listener_valid_section
-     * (Joao Martins, "vfio/common: Consolidate skip/invalid section into helper", 2023-03, hw/vfio/common.c;
+     * (b92f23763505, Joao Martins, "vfio/common: Consolidate skip/invalid section into helper", pulled 2023-03-07 for 8.0;
      * hw/vfio/listener.c from 10.0).
      */
     public String unalignedReporter(boolean add) {
