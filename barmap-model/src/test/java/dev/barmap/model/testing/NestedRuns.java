@@ -17,7 +17,15 @@ import java.util.stream.Stream;
  * capture is {@code qemu-VERSION/host-capture/}. Shared by the agreement tests of barmap-host and barmap-cli.
  */
 public final class NestedRuns {
-    public static final Path ROOT = TestCaptures.TESTDATA.resolve("qemu-nested");
+    /**
+     * Where the runs are: the system property {@code barmap.nested.runs} when set (oracle/run-ci.sh points it at
+     * the fresh runs of oracle/qemu/run.sh, same layout), else the committed testdata/qemu-nested.
+     */
+    public static final Path ROOT = root(System.getProperty("barmap.nested.runs"));
+
+    static Path root(String property) {
+        return property == null || property.isBlank() ? TestCaptures.TESTDATA.resolve("qemu-nested") : Path.of(property);
+    }
 
     private NestedRuns() {}
 

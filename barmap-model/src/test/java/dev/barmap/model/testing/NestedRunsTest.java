@@ -21,6 +21,13 @@ class NestedRunsTest {
     }
 
     @Test
+    void thePropertyPointsAtOtherRuns() {
+        assertEquals(Path.of("/tmp/fresh"), NestedRuns.root("/tmp/fresh"));
+        assertEquals(TestCaptures.TESTDATA.resolve("qemu-nested"), NestedRuns.root(null));
+        assertEquals(TestCaptures.TESTDATA.resolve("qemu-nested"), NestedRuns.root(" "));
+    }
+
+    @Test
     void aDumpWithoutTheMemoryFlatViewIsNamed() {
         var e = assertThrows(AssertionError.class, () -> NestedRuns.flatWindow("FlatView #0\n AS \"I/O\", root: io\n", "s1-mtree-f.txt", 0, 1));
         assertEquals("s1-mtree-f.txt: no flat view of AS \"memory\" with root system", e.getMessage());
