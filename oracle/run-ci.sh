@@ -103,6 +103,14 @@ step "OracleIT"
   for f in "$REPO"/barmap-vfio/target/failsafe-reports/*.txt; do sed -n '1,60p' "$f"; done >&2
   die "DISAGREEMENT: the real kernel and the model disagree (or a guest check failed): see above (never retried)"
 }
+if [ -n "$NESTEDRES" ]; then
+  step "nested QEMU $qv: NestedQemuAgreementTest (model vs QEMU, line for line) and NestedInspectAgreementTest (live vs offline inspect)"
+  (cd "$REPO" && mvn -B -ntp -q -Dstyle.color=never -pl barmap-cli -am test -Dtest='NestedQemuAgreementTest,NestedInspectAgreementTest' \
+    -Dsurefire.failIfNoSpecifiedTests=false -Dbarmap.nested.runs="$NESTEDRES") || {
+    for f in "$REPO"/barmap-{host,cli}/target/surefire-reports/*Nested*.txt; do sed -n '1,80p' "$f"; done >&2
+    die "DISAGREEMENT: the real QEMU $qv and the model (or barmap inspect) disagree: see above (never retried)"
+  }
+fi
 for s in $SCENARIOS; do
   log "$s: $(grep -o 'wall-clock.*' "$WORK/results/$s/console.log"), $(sed -n 's/^kernel.release=//p' "$WORK/results/$s/oracle-run.properties")"
 done

@@ -11,7 +11,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 mkdir -p "$CACHE" "$WORK"
 
-apt_need qemu-system-x86 qemu-system-data busybox-static cpio kmod gcc libc6-dev linux-libc-dev
+apt_need qemu-system-x86 qemu-system-data busybox-static cpio kmod gcc libc6-dev linux-libc-dev python3
 
 # The kernel: KERNEL (argument or BARMAP_ORACLE_KERNEL) names a generation, and the package is whatever
 # Debian serves for it today (its ABI number N changes as Debian updates it; the exact package version is
