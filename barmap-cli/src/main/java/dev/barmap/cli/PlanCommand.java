@@ -36,9 +36,10 @@ public final class PlanCommand implements Callable<Integer> {
     HostOptions host;
 
     @Option(names = "--vmm", paramLabel = "VMM", defaultValue = "latest",
-            description = "A version id (qemu-7.2, cloud-hypervisor-51, cloud-hypervisor-52, crosvm-2024, crosvm-2025-07, firecracker-pr6055, "
-                    + "openvmm-2026-08), a family (qemu, cloud-hypervisor, crosvm, firecracker, openvmm: all its versions), latest (default: "
-                    + "the newest version of each) or all; a comma-separated list also works.")
+            description = "A version id (qemu-7.2, qemu-10.0, qemu-11.1, cloud-hypervisor-51, cloud-hypervisor-52, crosvm-2024, crosvm-2025-07, "
+                    + "firecracker-pr6055, openvmm-2026-08), a family (qemu, cloud-hypervisor, crosvm, firecracker, openvmm: all its versions), "
+                    + "a range of one family's versions (qemu-7.2..11.1, qemu-10.0.., qemu-..10.0), latest (default: the newest version of "
+                    + "each) or all; a comma-separated list also works.")
     String vmm;
 
     @Option(names = "--guest", paramLabel = "seabios|linux|slof|FILE", defaultValue = "default",

@@ -208,7 +208,7 @@ public final class Audit {
                 if (devices == null) devices = HostDevices.of(host);
                 String fix = devices.stream().filter(h -> h.bdf().equals(bdf)).findFirst()
                         .flatMap(h -> MsixRelocation.pick(h, host.platform().arch(), page))
-                        .map(c -> "QEMU: -device vfio-pci,host=" + bdf + ",x-msix-relocation=bar" + c.bar() + " (in barmap's QEMU 7.2 model the table "
+                        .map(c -> "QEMU: -device vfio-pci,host=" + bdf + ",x-msix-relocation=bar" + c.bar() + " (in barmap's QEMU model, 7.2 to 11.1, the table "
                                 + "moves to BAR" + c.bar() + " and " + r.name() + " becomes direct; try: barmap plan --qemu-opt host=" + bdf
                                 + ",x-msix-relocation=bar" + c.bar() + ")")
                         .orElse("");

@@ -20,7 +20,8 @@ import java.util.Optional;
 
 /**
  * The {@code x-msix-relocation=barN} fix for an MSI-X table that shares its page: every N QEMU accepts
- * (hw/vfio/pci.c vfio_pci_relocate_msix, as {@code QemuPciFunction} models it) is tried in the QEMU model, and
+ * (hw/vfio/pci.c vfio_pci_relocate_msix, as {@code QemuPciFunction} models it) is tried in the QEMU model (its
+ * newest release, {@link Qemu#DEFAULT}; 7.2, 10.0 and 11.1 relocate alike), and
  * one is picked only when, with it, QEMU starts and no page of the table's BAR traps for the MSI-X table any more
  * while every page of that BAR that was direct stays direct. An unused BAR (QEMU then adds a BAR holding only the
  * table and PBA) is preferred over doubling a used one.
@@ -52,7 +53,7 @@ public final class MsixRelocation {
     static VmmColumn run(HostDevice device, String arch, long page, QemuOptions o) {
         var topo = new Topology(List.of(new Passthrough(device)), List.of(), Planner.platform(arch));
         var fw = Planner.firmware(null, arch, f -> { throw new IllegalStateException(f); });
-        return Plan.compute(topo, fw, Planner.forMachine(List.of(new Qemu(o)), arch), page).columns().getFirst();
+        return Plan.compute(topo, fw, Planner.forMachine(List.of(Qemu.DEFAULT.with(o)), arch), page).columns().getFirst();
     }
 
     static BarVerdict verdict(VmmColumn c, String bdf, int bar) {

@@ -69,7 +69,7 @@ public final class Planner {
             if (v instanceof Qemu q && !q.options().noMsixEmulation()) {
                 var per = new java.util.TreeMap<String, QemuOptions>();
                 q.perDevice().forEach((bdf, o) -> per.put(bdf, o.withNoMsixEmulation(true)));
-                out.add(new Qemu(q.options().withNoMsixEmulation(true), per));
+                out.add(q.with(q.options().withNoMsixEmulation(true), per));
             } else {
                 out.add(v);
             }
@@ -118,7 +118,7 @@ public final class Planner {
                 for (String[] x : kv) d = d.with(x[0], x[1]);
                 per.put(e.getKey(), d);
             }
-            return new Qemu(o, per);
+            return q.with(o, per);
         }
         String bdf = host.matches("[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]") ? "0000:" + host : host;
         QemuOptions o = q.optionsFor(bdf);

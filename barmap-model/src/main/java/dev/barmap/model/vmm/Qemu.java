@@ -12,6 +12,7 @@ import dev.barmap.model.passthrough.Msix;
 import dev.barmap.model.vmm.qemu.QemuMachine;
 import dev.barmap.model.vmm.qemu.QemuOptions;
 import dev.barmap.model.vmm.qemu.QemuPciFunction;
+import dev.barmap.model.vmm.qemu.QemuVersion;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,24 +22,41 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * QEMU ≥ 2.8 (checked against 7.2.22, the oracle's build): the guest's BAR writes drive QEMU's memory API
- * ({@link QemuMachine}); KVM slots come from the flat view through kvm_align_section. Sub-page BARs are expanded
- * to the host page only when page-aligned in the guest and re-added at priority 0, so any BAR sharing the page
- * wins and the page loses its slot.
+ * QEMU ≥ 2.8, one policy per modelled release ({@link QemuVersion}: 7.2, 10.0, 11.1, each checked against the real
+ * build the nested oracle ran): the guest's BAR writes drive QEMU's memory API ({@link QemuMachine}); KVM slots come
+ * from the flat view through kvm_align_section. Sub-page BARs are expanded to the host page only when page-aligned
+ * in the guest and re-added at priority 0, so any BAR sharing the page wins and the page loses its slot. The three
+ * releases map every BAR alike (the finding, and the commits behind what did change, are on {@link QemuVersion}),
+ * so the policies differ only in their id and label.
+ *
+ * @param version   the QEMU release
+ * @param options   the options of every vfio-pci device (and the machine's vfio-no-msix-emulation)
+ * @param perDevice host BDF → the options of that device ({@code -device vfio-pci,host=BDF,...}), overriding
+ *                  {@code options}
  */
-public record Qemu(QemuOptions options, Map<String, QemuOptions> perDevice) implements VmmPolicy {
-    public static final Qemu DEFAULT = new Qemu(QemuOptions.DEFAULT);
+public record Qemu(QemuVersion version, QemuOptions options, Map<String, QemuOptions> perDevice) implements VmmPolicy {
+    public static final Qemu V7_2 = new Qemu(QemuVersion.V7_2, QemuOptions.DEFAULT);
+    public static final Qemu V10_0 = new Qemu(QemuVersion.V10_0, QemuOptions.DEFAULT);
+    public static final Qemu V11_1 = new Qemu(QemuVersion.V11_1, QemuOptions.DEFAULT);
+    /** The newest modelled release with QEMU's default options: what {@code barmap plan} runs by default. */
+    public static final Qemu DEFAULT = V11_1;
 
-    /**
-     * @param options   the options of every vfio-pci device (and the machine's vfio-no-msix-emulation)
-     * @param perDevice host BDF → the options of that device ({@code -device vfio-pci,host=BDF,...}), overriding
-     *                  {@code options}
-     */
     public Qemu {
         perDevice = Map.copyOf(perDevice);
     }
 
-    public Qemu(QemuOptions options) { this(options, Map.of()); }
+    public Qemu(QemuVersion version, QemuOptions options) { this(version, options, Map.of()); }
+
+    /** Every modelled release with default options, oldest first. */
+    public static List<Qemu> versions() {
+        return List.of(V7_2, V10_0, V11_1);
+    }
+
+    /** This release with other options for every device and per device. */
+    public Qemu with(QemuOptions o, Map<String, QemuOptions> per) { return new Qemu(version, o, per); }
+
+    /** This release with {@code o} for every device (no per-device options). */
+    public Qemu with(QemuOptions o) { return new Qemu(version, o, Map.of()); }
 
     /** The options {@code -device vfio-pci,host=bdf} runs with. */
     public QemuOptions optionsFor(String bdf) { return perDevice.getOrDefault(bdf, options); }
@@ -47,25 +65,25 @@ public record Qemu(QemuOptions options, Map<String, QemuOptions> perDevice) impl
     public Qemu withDevice(String bdf, QemuOptions o) {
         var m = new java.util.TreeMap<>(perDevice);
         m.put(bdf, o);
-        return new Qemu(options, m);
+        return new Qemu(version, options, m);
     }
 
     static final Source SUB_PAGE = new Source("qemu", "hw/vfio/pci.c", "vfio_sub_page_bar_update_mapping", "2.8 (95251725e335)");
-    static final Source REALIZE = new Source("qemu", "hw/vfio/pci.c", "vfio_realize / vfio_msix_early_setup / vfio_pci_relocate_msix", "7.2");
+    static final Source REALIZE = new Source("qemu", "hw/vfio/pci.c", "vfio_realize / vfio_msix_early_setup / vfio_pci_relocate_msix", "7.2; the last two unchanged in 10.x/11.x");
     static final Source ALIGN = new Source("qemu", "accel/kvm/kvm-all.c", "kvm_align_section", "2.12+");
-    static final Source QUIRKS = new Source("qemu", "hw/vfio/pci-quirks.c", "vfio_probe_rtl8168_bar2_quirk", "7.2");
+    static final Source QUIRKS = new Source("qemu", "hw/vfio/pci-quirks.c", "vfio_probe_rtl8168_bar2_quirk", "7.2; unchanged in 10.x/11.x");
     static final Source INTX = new Source("qemu", "hw/vfio/pci.c", "vfio_intx_interrupt / vfio_intx_mmap_enable", "7.2");
     static final Source FIXUP = new Source("qemu", "hw/vfio/pci.c", "vfio_pci_fixup_msix_region", "2.6+ (MSIX_MAPPABLE early return since 2.12)");
 
     @Override
-    public String id() { return "qemu-7.2"; }
+    public String id() { return "qemu-" + version.series(); }
 
     @Override
     public String family() { return "qemu"; }
 
     @Override
     public String label() {
-        var sb = new StringBuilder("QEMU 7.2");
+        var sb = new StringBuilder("QEMU ").append(version.series());
         if (!options.describe().isEmpty()) sb.append(' ').append(options.describe().substring(1));
         perDevice.forEach((bdf, o) -> sb.append(" [").append(bdf).append(o.describe()).append(']'));
         return sb.toString();

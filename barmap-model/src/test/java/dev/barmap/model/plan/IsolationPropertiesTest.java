@@ -41,8 +41,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * page reaches host bytes outside its own BAR and the BAR's sub-page reservation.
  */
 class IsolationPropertiesTest {
-    static final List<VmmPolicy> POLICIES = List.of(Qemu.DEFAULT, new Qemu(QemuOptions.DEFAULT.withMsixRelocation(2)),
-            new Qemu(QemuOptions.DEFAULT.withNoMsixEmulation(true).withPbaEmulated(true)),
+    static final List<VmmPolicy> POLICIES = List.of(Qemu.DEFAULT, Qemu.DEFAULT.with(QemuOptions.DEFAULT.withMsixRelocation(2)),
+            Qemu.DEFAULT.with(QemuOptions.DEFAULT.withNoMsixEmulation(true).withPbaEmulated(true)),
             CloudHypervisor.V51, new CloudHypervisor(true, false), CloudHypervisor.V52, Crosvm.DEFAULT, Firecracker.DEFAULT, OpenVmm.DEFAULT);
 
     /**

@@ -15,7 +15,7 @@ class PlanTextTest {
         var lines = text.lines().toList();
         String header = lines.get(2);
         assertTrue(header.startsWith("BAR "), header);
-        for (String col : new String[]{"QEMU 7.2", "cloud-hypervisor v52", "crosvm", "Firecracker", "OpenVMM"}) assertTrue(header.contains(col), col);
+        for (String col : new String[]{"QEMU 11.1", "cloud-hypervisor v52", "crosvm", "Firecracker", "OpenVMM"}) assertTrue(header.contains(col), col);
         String esb = lines.stream().filter(l -> l.startsWith("0000:00:05.0 BAR0")).findFirst().orElseThrow();
         assertTrue(esb.contains("trapped (page shared)"), esb);
         assertTrue(esb.contains("FAILS"), esb);

@@ -230,7 +230,8 @@ public sealed abstract class QemuPciFunction permits QemuPciFunction.Emulated, Q
     }
 
     /**
-     * A vfio-pci device (hw/vfio/pci.c, QEMU 2.12+ structure; behaviour checked against QEMU 7.2.22):
+     * A vfio-pci device (hw/vfio/pci.c, QEMU 2.12+ structure; behaviour checked against QEMU 7.2.22, 10.0.13 and
+     * 11.1.3, see {@link QemuVersion}):
      * realize → vfio_populate_device (region info), vfio_msix_early_setup (fixup, relocation),
      * vfio_bars_register (base BAR "%s base BAR %d" ← region "%s BAR %d" ← "%s BAR %d mmaps[%d]"),
      * vfio_msix_setup (msix-table/msix-pba on the base BAR). Guest BAR writes run

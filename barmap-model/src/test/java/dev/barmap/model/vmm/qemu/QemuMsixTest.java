@@ -62,7 +62,7 @@ class QemuMsixTest {
 
     @Test
     void relocationToAnEmptyBarLeavesBar0WhollyDirect() {
-        var q = new Qemu(QemuOptions.DEFAULT.withMsixRelocation(2));
+        var q = Qemu.DEFAULT.with(QemuOptions.DEFAULT.withMsixRelocation(2));
         var m = new QemuMachine(PAGE);
         var d = ((QemuPciFunction.VfioPci.Realized.Ok) QemuPciFunction.VfioPci.realize(m, nvme(true), q.options())).device();
         // msix_sz = pow2ceil(REAL_HOST_PAGE_ALIGN(65*16 + 16)) = 4K, table at 0 of the new BAR2, PBA right after
