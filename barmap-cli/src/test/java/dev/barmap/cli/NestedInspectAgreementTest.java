@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -66,7 +67,33 @@ class NestedInspectAgreementTest {
         assertTrue(live.has("source") && mine.has("source"), "both name their source");
         ((ObjectNode) live).remove("source");
         ((ObjectNode) mine).remove("source");
+        String where = NestedRuns.name(run) + " " + dump;
+        if (!live.equals(mine) && RECORDED_BEFORE_13DAE86.contains(where)) {
+            // the live JSON is barmap's own output from before 13dae86 changed the slot-misaligned cause's start and
+            // text (what the mmap really covers); everything else must still agree. Re-running the nested oracle
+            // (oracle/qemu/run.sh VERSION) makes these compare in full again: then drop them from the set.
+            maskSlotMisaligned(live);
+            maskSlotMisaligned(mine);
+        }
         assertEquals(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(live), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(mine),
-                NestedRuns.name(run) + " " + dump + ": offline inspect differs from the live one");
+                where + ": offline inspect differs from the live one");
+    }
+
+    /**
+     * Committed dumps whose live inspect.json was recorded (405bff2, 55c77e0) by the barmap before 13dae86 ("inspect:
+     * a trapped page's 'this BAR's mmap covers' names what the mmap really covers in the flat view"): on these MSI-X
+     * pages only the slot-misaligned causes' {@code start} and {@code text} differ from today's inspect.
+     */
+    static final Set<String> RECORDED_BEFORE_13DAE86 = Set.of("qemu-7.2/msix s1", "qemu-10.0/msix s1", "qemu-11.1/msix s1");
+
+    /** Removes {@code start} and {@code text} of every slot-misaligned cause (the two fields 13dae86 changed). */
+    static void maskSlotMisaligned(JsonNode root) {
+        for (JsonNode bar : root.path("bars")) {
+            for (JsonNode run : bar.path("runs")) {
+                for (JsonNode cause : run.path("causes")) {
+                    if (cause.path("kind").asText().equals("slot-misaligned")) ((ObjectNode) cause).remove(List.of("start", "text"));
+                }
+            }
+        }
     }
 }
