@@ -133,9 +133,9 @@ public sealed abstract class QemuPciFunction permits QemuPciFunction.Emulated, Q
         if ((cmd & PCI_COMMAND_MEMORY) == 0) return UNMAPPED;
         long addr = ((type & MEM_TYPE_64) != 0 ? readConfig(reg, 4) | readConfig(reg + 4, 4) << 32 : readConfig(reg, 4)) & ~(size - 1);
         long last = addr + size - 1;
+        // last_addr == PCI_BAR_UNMAPPED and last_addr >= HWADDR_MAX are the same test: both are UINT64_MAX
         if (Long.compareUnsigned(last, addr) <= 0 || last == UNMAPPED || addr == 0) return UNMAPPED;
         if ((type & MEM_TYPE_64) == 0 && Long.compareUnsigned(last, 0xffffffffL) >= 0) return UNMAPPED;
-        if (last == -1L) return UNMAPPED; // HWADDR_MAX is UINT64_MAX
         return addr;
     }
 
