@@ -313,27 +313,39 @@ public final class MemoryRegion {
     /**
      * The lines {@code info mtree} prints for this region's subtree (monitor/hmp-cmds, system/memory.c
      * mtree_print_mr): {@code %016x-%016x (prio %d, kind): name}, two spaces per level; siblings sorted by
-     * address, then higher priority first. Disabled regions are printed with " [disabled]".
+     * address, then higher priority first. Disabled regions are left out, as {@code info mtree} without
+     * {@code -D} does (memory.c mtree_print_mr: {@code if (mr->enabled || display_disabled)}, QEMU 5.1+,
+     * "hmp: Only print disabled regions with -D"); their subregions are still printed, one level deeper.
      */
     public List<String> mtreeLines() {
+        return mtreeLines(false);
+    }
+
+    /** As {@link #mtreeLines()}; {@code displayDisabled} is {@code info mtree -D}: disabled regions with " [disabled]". */
+    public List<String> mtreeLines(boolean displayDisabled) {
         var out = new ArrayList<String>();
-        mtree(out, this, 0, 1);
+        mtree(out, this, 0, 1, displayDisabled);
         return out;
     }
 
-    private static void mtree(List<String> out, MemoryRegion mr, long base, int level) {
+    private static void mtree(List<String> out, MemoryRegion mr, long base, int level, boolean displayDisabled) {
         long start = base + mr.addr;
         long end = mr.size == 0 ? start : start + mr.size - 1;
         if (mr.size == UNBOUNDED) end = -1L; // prints ffffffffffffffff like QEMU's 2^64 regions
+        boolean print = mr.enabled || displayDisabled;
         if (mr.alias != null) {
             // mtree_print_mr (system/memory.c): "... (prio %d, %s): alias %s @%s %016x-%016x%s", the type of the target
-            out.add("  ".repeat(level) + String.format("%016x-%016x (prio %d, %s): alias %s @%s %016x-%016x%s",
-                    start, end, mr.priority, mr.alias.kind.mtreeName(), mr.name, mr.alias.name, mr.aliasOffset,
-                    mr.aliasOffset + (mr.size == 0 ? 0 : mr.size - 1), mr.enabled ? "" : " [disabled]"));
+            if (print) {
+                out.add("  ".repeat(level) + String.format("%016x-%016x (prio %d, %s): alias %s @%s %016x-%016x%s",
+                        start, end, mr.priority, mr.alias.kind.mtreeName(), mr.name, mr.alias.name, mr.aliasOffset,
+                        mr.aliasOffset + (mr.size == 0 ? 0 : mr.size - 1), mr.enabled ? "" : " [disabled]"));
+            }
             return;
         }
-        out.add("  ".repeat(level) + String.format("%016x-%016x (prio %d, %s): %s%s",
-                start, end, mr.priority, mr.kind.mtreeName(), mr.name, mr.enabled ? "" : " [disabled]"));
+        if (print) {
+            out.add("  ".repeat(level) + String.format("%016x-%016x (prio %d, %s): %s%s",
+                    start, end, mr.priority, mr.kind.mtreeName(), mr.name, mr.enabled ? "" : " [disabled]"));
+        }
         var sorted = new ArrayList<MemoryRegion>();
         for (MemoryRegion sub : mr.subregions.keySet()) {
             int i = 0;
@@ -341,7 +353,7 @@ public final class MemoryRegion {
                     || (sub.addr == sorted.get(i).addr && sub.priority > sorted.get(i).priority))) i++;
             sorted.add(i, sub);
         }
-        for (MemoryRegion sub : sorted) mtree(out, sub, start, level + 1);
+        for (MemoryRegion sub : sorted) mtree(out, sub, start, level + 1, displayDisabled);
     }
 
     @Override

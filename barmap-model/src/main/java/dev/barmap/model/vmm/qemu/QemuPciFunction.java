@@ -24,10 +24,141 @@ public sealed abstract class QemuPciFunction permits QemuPciFunction.Emulated, Q
     final long[] barAddr = {UNMAPPED, UNMAPPED, UNMAPPED, UNMAPPED, UNMAPPED, UNMAPPED};
     final boolean[] barIsIo = new boolean[6];
 
+    /** hw/pci/pci_regs.h: PCI_COMMAND and its I/O and memory enables, the first BAR register, the ROM register. */
+    static final int PCI_COMMAND = 0x04, PCI_COMMAND_IO = 0x1, PCI_COMMAND_MEMORY = 0x2, PCI_BASE_ADDRESS_0 = 0x10,
+            PCI_ROM_ADDRESS = 0x30;
+    /** hw/pci/pci_regs.h PCI_BASE_ADDRESS_SPACE_IO, PCI_BASE_ADDRESS_MEM_TYPE_64, PCI_BASE_ADDRESS_MEM_PREFETCH. */
+    static final int SPACE_IO = 0x1, MEM_TYPE_64 = 0x4, MEM_PREFETCH = 0x8;
+    /** PCIe config space size (pci_config_size of an express device on q35's root bus). */
+    static final int CONFIG_SIZE = 0x1000;
+
+    /** QEMU's copy of the type-0 header (d->config) and its write mask (d->wmask), bytes 0x00-0x3f. */
+    private final byte[] config = new byte[0x40];
+    private final byte[] wmask = new byte[0x40];
+    /** r->size and r->type of each registered BAR (pci_register_bar), 0 size = not registered. */
+    private final long[] regSize = new long[6];
+    private final int[] regType = new int[6];
+
     QemuPciFunction(QemuMachine machine, String name) {
         this.machine = machine;
         this.name = name;
+        // hw/pci/pci.c pci_init_wmask (QEMU 7.2): the command register's writable bits are I/O, memory, bus master,
+        // INTx disable, and SERR (command_serr_enable, default on); pci_do_device_reset clears them at reset
+        setWord(wmask, PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY | 0x4 | 0x400 | 0x100);
     }
+
+    /**
+     * hw/pci/pci.c pci_register_bar (QEMU 7.2): r->size is the region's size now, the register holds the type bits
+     * (pci_do_device_reset puts them back at reset, so the guest starts from there), and the write mask is
+     * ~(size - 1), over both registers of a 64-bit memory BAR.
+     */
+    void registerBar(int bar, long size, int type) {
+        // QEMU asserts is_power_of_2(size); PCI BARs always are. A model host may not be (property tests): the mask
+        // is then what ~(size - 1) gives, as it would be in QEMU without the assertion.
+        if (size <= 0) throw new IllegalArgumentException(name + " BAR " + bar + " size " + size);
+        regSize[bar] = size;
+        regType[bar] = type;
+        long mask = ~(size - 1);
+        int reg = PCI_BASE_ADDRESS_0 + bar * 4;
+        if ((type & SPACE_IO) == 0 && (type & MEM_TYPE_64) != 0) {
+            if (bar == 5) throw new IllegalArgumentException(name + " BAR 5 cannot be 64-bit");
+            setQuad(config, reg, type);
+            setQuad(wmask, reg, mask);
+        } else {
+            setLong(config, reg, type);
+            setLong(wmask, reg, mask & 0xffffffffL);
+        }
+    }
+
+    /** The size registered for the BAR (r->size), 0 when the BAR is not registered. */
+    public long registeredSize(int bar) { return regSize[bar]; }
+
+    /** The BAR's type bits as registered (I/O, 64-bit, prefetchable). */
+    public int registeredType(int bar) { return regType[bar]; }
+
+    /** QEMU's copy of the config space register at {@code offset} (header only, 0x00-0x3f), {@code size} bytes little-endian. */
+    public long readConfig(int offset, int size) {
+        if (offset < 0 || offset + size > config.length) throw new IllegalArgumentException("offset 0x" + Integer.toHexString(offset));
+        long v = 0;
+        for (int i = size - 1; i >= 0; i--) v = v << 8 | (config[offset + i] & 0xff);
+        return v;
+    }
+
+    /**
+     * The guest writes config space (through 0xcf8/0xcfc): hw/pci/pci.c pci_default_write_config (QEMU 7.2) keeps
+     * each byte's writable bits ({@code config = (config & ~wmask) | (val & wmask)}), and a write that overlaps the
+     * BARs or the ROM register, or covers the command register's low byte, runs pci_update_mappings. vfio-pci
+     * (hw/vfio/pci.c vfio_pci_write_config) goes the same way for the BARs and the command register, then resizes
+     * sub-page BARs that moved ({@link #afterConfigWrite}). Bytes outside the command register and the BARs are
+     * not modelled and left alone (capabilities, MSI-X enable: out of scope); a write to the expansion ROM
+     * register is refused (no ROM BAR is modelled).
+     */
+    public void writeConfig(int offset, int size, long value) {
+        if (size != 1 && size != 2 && size != 4) throw new IllegalArgumentException("config write of " + size + " bytes (1, 2 or 4)");
+        if (offset < 0 || offset + size > CONFIG_SIZE) throw new IllegalArgumentException("config offset 0x" + Integer.toHexString(offset) + " out of range");
+        if (size < 4 && value >>> (8 * size) != 0) throw new IllegalArgumentException("value 0x" + Long.toHexString(value) + " wider than " + size + " bytes");
+        if (overlaps(offset, size, PCI_ROM_ADDRESS, 4)) throw new IllegalArgumentException("the expansion ROM register (0x30) is not modelled");
+        long v = value;
+        for (int i = 0; i < size; i++, v >>>= 8) {
+            int a = offset + i;
+            if (a >= config.length) continue;
+            config[a] = (byte) ((config[a] & ~wmask[a]) | (v & wmask[a]));
+        }
+        if (overlaps(offset, size, PCI_BASE_ADDRESS_0, 24) || (offset <= PCI_COMMAND && PCI_COMMAND < offset + size)) updateMappings();
+    }
+
+    private static boolean overlaps(int a, int alen, int b, int blen) { return a < b + blen && b < a + alen; }
+
+    /**
+     * hw/pci/pci.c pci_bar_address (QEMU 7.2): where the BAR decodes now, or {@link #UNMAPPED}. I/O needs
+     * PCI_COMMAND_IO, memory PCI_COMMAND_MEMORY; the address is the register (both registers of a 64-bit BAR) with
+     * the bits below the size cleared; unmapped when it wraps ({@code last_addr <= new_addr}), when it is 0 (q35
+     * leaves pci_allow_0_address false), for I/O when {@code last_addr >= UINT32_MAX}, for a 32-bit memory BAR
+     * when {@code last_addr >= UINT32_MAX}, for any memory BAR when last_addr is PCI_BAR_UNMAPPED or
+     * {@code >= HWADDR_MAX}.
+     */
+    public long effectiveAddress(int bar) {
+        long size = regSize[bar];
+        if (size == 0) return UNMAPPED;
+        int type = regType[bar];
+        int cmd = (int) readConfig(PCI_COMMAND, 2);
+        int reg = PCI_BASE_ADDRESS_0 + bar * 4;
+        if ((type & SPACE_IO) != 0) {
+            if ((cmd & PCI_COMMAND_IO) == 0) return UNMAPPED;
+            long addr = readConfig(reg, 4) & ~(size - 1);
+            long last = addr + size - 1;
+            if (Long.compareUnsigned(last, addr) <= 0 || Long.compareUnsigned(last, 0xffffffffL) >= 0 || addr == 0) return UNMAPPED;
+            return addr;
+        }
+        if ((cmd & PCI_COMMAND_MEMORY) == 0) return UNMAPPED;
+        long addr = ((type & MEM_TYPE_64) != 0 ? readConfig(reg, 4) | readConfig(reg + 4, 4) << 32 : readConfig(reg, 4)) & ~(size - 1);
+        long last = addr + size - 1;
+        // last_addr == PCI_BAR_UNMAPPED and last_addr >= HWADDR_MAX are the same test: both are UINT64_MAX
+        if (Long.compareUnsigned(last, addr) <= 0 || last == UNMAPPED || addr == 0) return UNMAPPED;
+        if ((type & MEM_TYPE_64) == 0 && Long.compareUnsigned(last, 0xffffffffL) >= 0) return UNMAPPED;
+        return addr;
+    }
+
+    /**
+     * hw/pci/pci.c pci_update_mappings (QEMU 7.2): every registered BAR whose address changed is deleted from its
+     * address space and, when mapped, added back at priority 1; then (vfio_pci_write_config) each vfio BAR that
+     * moved gets its sub-page update, in BAR order.
+     */
+    private void updateMappings() {
+        long[] old = barAddr.clone();
+        for (int i = 0; i < 6; i++) {
+            if (regSize[i] == 0) continue;
+            long addr = effectiveAddress(i);
+            if (addr == barAddr[i]) continue;
+            if (!barIsIo[i]) machine.mapBar(barMemory[i], barAddr[i], addr);
+            barAddr[i] = addr;
+        }
+        for (int i = 0; i < 6; i++) afterConfigWrite(i, old[i]);
+    }
+
+    private static void setWord(byte[] b, int off, long v) { for (int i = 0; i < 2; i++) b[off + i] = (byte) (v >>> (8 * i)); }
+    private static void setLong(byte[] b, int off, long v) { for (int i = 0; i < 4; i++) b[off + i] = (byte) (v >>> (8 * i)); }
+    private static void setQuad(byte[] b, int off, long v) { for (int i = 0; i < 8; i++) b[off + i] = (byte) (v >>> (8 * i)); }
 
     public String name() { return name; }
 
@@ -55,13 +186,42 @@ public sealed abstract class QemuPciFunction permits QemuPciFunction.Emulated, Q
 
     void afterConfigWrite(int bar, long oldAddr) {}
 
+    /**
+     * One BAR of an emulated device as its realize function registers it: size and the type argument of
+     * pci_register_bar (I/O, 64-bit, prefetchable).
+     */
+    public record BarSpec(int index, long size, boolean io, boolean mem64, boolean prefetchable) {
+        public BarSpec {
+            if (index < 0 || index > 5 || size <= 0 || Long.bitCount(size) != 1) throw new IllegalArgumentException("BAR " + index + " size " + size);
+            if (io && (mem64 || prefetchable)) throw new IllegalArgumentException("an I/O BAR is neither 64-bit nor prefetchable");
+        }
+
+        /** A 32-bit non-prefetchable memory BAR (type 0, PCI_BASE_ADDRESS_SPACE_MEMORY). */
+        public static BarSpec mem32(int index, long size) { return new BarSpec(index, size, false, false, false); }
+
+        int type() { return (io ? SPACE_IO : 0) | (mem64 ? MEM_TYPE_64 : 0) | (prefetchable ? MEM_PREFETCH : 0); }
+    }
+
     /** An emulated device: each BAR one I/O region named after the device (as i6300esb, ahci in {@code info mtree}). */
     public static final class Emulated extends QemuPciFunction {
         Emulated(QemuMachine machine, String name, long[] barSizes) {
             super(machine, name);
             if (barSizes.length > 6) throw new IllegalArgumentException("at most 6 BARs");
             for (int i = 0; i < barSizes.length; i++) {
-                if (barSizes[i] > 0) barMemory[i] = MemoryRegion.io(name, barSizes[i]);
+                if (barSizes[i] > 0) {
+                    barMemory[i] = MemoryRegion.io(name, barSizes[i]);
+                    registerBar(i, barSizes[i], 0);
+                }
+            }
+        }
+
+        Emulated(QemuMachine machine, String name, List<BarSpec> bars) {
+            super(machine, name);
+            for (BarSpec b : bars) {
+                if (barMemory[b.index()] != null) throw new IllegalArgumentException(name + ": BAR " + b.index() + " twice");
+                barMemory[b.index()] = MemoryRegion.io(name, b.size());
+                barIsIo[b.index()] = b.io();
+                registerBar(b.index(), b.size(), b.type());
             }
         }
 
@@ -82,6 +242,7 @@ public sealed abstract class QemuPciFunction permits QemuPciFunction.Emulated, Q
         private final QemuOptions options;
         private final long[] regionSize = new long[6];
         private final long[] size = new long[6];          // vdev->bars[nr].size
+        private final int[] type = new int[6];            // vdev->bars[nr].type
         private final MemoryRegion[] regionMem = new MemoryRegion[6];
         private final List<List<MemoryRegion>> mmapMem = new ArrayList<>();
         private final List<List<MmapArea>> mmaps = new ArrayList<>();
@@ -124,6 +285,8 @@ public sealed abstract class QemuPciFunction permits QemuPciFunction.Emulated, Q
                 regionSize[i] = b.size();
                 size[i] = b.size();
                 barIsIo[i] = b.io();
+                // hw/vfio/pci.c vfio_bar_prepare: the type bits of the device's own BAR register
+                type[i] = b.io() ? SPACE_IO : (b.mem64() ? MEM_TYPE_64 : 0) | (b.prefetchable() ? MEM_PREFETCH : 0);
                 if (!options.noMmap()) mmaps.get(i).addAll(b.mmapAreas());
             }
             // vfio_msix_early_setup
@@ -162,6 +325,8 @@ public sealed abstract class QemuPciFunction permits QemuPciFunction.Emulated, Q
                     }
                 }
                 barMemory[i] = base;
+                // vfio_bar_register → pci_register_bar(&vdev->pdev, nr, bar->type, bar->mr): r->size is bars[nr].size
+                registerBar(i, size[i], type[i]);
             }
             // vfio_msix_setup → msix_init (hw/pci/msix.c): table/PBA overlap or outside their BAR → error
             if (msix != null) {
@@ -228,6 +393,9 @@ public sealed abstract class QemuPciFunction permits QemuPciFunction.Emulated, Q
             }
             long tableOffset;
             if (size[target] == 0) {
+                // vfio_pci_relocate_msix: a new BAR is 64-bit when the next one is free too, and always prefetchable
+                if (target < 5 && size[target + 1] == 0) type[target] = MEM_TYPE_64;
+                type[target] |= MEM_PREFETCH;
                 size[target] = msixSz;
                 tableOffset = 0;
             } else {
@@ -282,6 +450,7 @@ public sealed abstract class QemuPciFunction permits QemuPciFunction.Emulated, Q
             long sz = regionSize[bar];
             if (addr != UNMAPPED && (addr & (page - 1)) == 0) sz = page;
             MemoryRegion base = barMemory[bar];
+            machine.begin(); // memory_region_transaction_begin: the flat view changes once, at the commit
             if (size[bar] < sz) base.setSize(sz);
             regionMem[bar].setSize(sz);
             mmapMem.get(bar).getFirst().setSize(sz);
@@ -290,6 +459,7 @@ public sealed abstract class QemuPciFunction permits QemuPciFunction.Emulated, Q
                 as.delSubregion(base);
                 as.addSubregionOverlap(addr, base, 0);
             }
+            machine.commit();
         }
     }
 

@@ -6,10 +6,11 @@ import dev.barmap.model.passthrough.HostDevice;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import dev.barmap.model.testing.NestedRuns;
 import dev.barmap.model.testing.TestCaptures;
+import dev.barmap.model.vmm.qemu.scenario.ScenarioReplay;
 import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -133,28 +134,15 @@ class QemuOracleTest {
 
     /** The "AS memory" flat view lines (FlatView whose root is "system") whose start is in [lo, hi). */
     static List<String> oracleFlat(String prefix, long lo, long hi) throws IOException {
-        var lines = read(prefix + "-mtree-f.txt").lines().toList();
-        int i = 0;
-        while (!lines.get(i).contains("AS \"memory\", root: system")) i++;
-        while (!lines.get(i).contains("Root memory region: system")) i++;
-        var out = new ArrayList<String>();
-        for (i++; i < lines.size() && !lines.get(i).isBlank(); i++) out.add(lines.get(i).strip());
-        return window(out, lo, hi);
+        return NestedRuns.flatWindow(read(prefix + "-mtree-f.txt"), prefix + "-mtree-f.txt", lo, hi);
     }
 
     /** The "memory-region: pci" section's lines below the pci container whose start is in [lo, hi). */
     static List<String> oracleMtreePci(String prefix, long lo, long hi) throws IOException {
-        var lines = read(prefix + "-mtree.txt").lines().toList();
-        int i = lines.indexOf("memory-region: pci");
-        var out = new ArrayList<String>();
-        for (i++; i < lines.size() && !lines.get(i).isBlank(); i++) out.add(lines.get(i));
-        return window(out, lo, hi);
+        return NestedRuns.pciWindow(read(prefix + "-mtree.txt"), prefix + "-mtree.txt", lo, hi);
     }
 
     static List<String> window(List<String> lines, long lo, long hi) {
-        return lines.stream().filter(l -> {
-            long start = Long.parseUnsignedLong(l.strip().substring(0, 16), 16);
-            return start >= lo && start < hi;
-        }).toList();
+        return ScenarioReplay.window(lines, lo, hi);
     }
 }

@@ -1,0 +1,99 @@
+package dev.barmap.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.barmap.model.testing.NestedRuns;
+import dev.barmap.model.vmm.qemu.scenario.Scenario;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * {@code barmap inspect} offline against itself live: for every dump of every nested QEMU run
+ * (testdata/qemu-nested, see NestedQemuAgreementTest), its {@code D-inspect.json} — what
+ * {@code barmap inspect --qmp SOCKET --format json} answered against that running QEMU — inspect run here on the
+ * same QEMU's saved {@code info pci}, {@code info mtree} and {@code info mtree -f} text (the same three
+ * human-monitor-command answers, in the order inspect asks them) must give the same JSON. A dump without
+ * inspect.json (the harness keeps {@code D-inspect-error.txt} when the live inspect failed) fails, naming the
+ * file; so does a set of runs where no live inspect reports a BAR.
+ */
+class NestedInspectAgreementTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TestFactory
+    List<DynamicTest> offlineInspectOfEveryDumpEqualsTheLiveOne() throws java.io.IOException {
+        var tests = new ArrayList<DynamicTest>();
+        int withBars = 0;
+        for (Path run : NestedRuns.runs()) {
+            Scenario sc = Scenario.parse(run.resolve("scenario.scn").toString(), NestedRuns.read(run, "scenario.scn"));
+            for (Scenario.Step step : sc.steps()) {
+                if (!(step instanceof Scenario.Dump d)) continue;
+                Path live = run.resolve(d.name() + "-inspect.json");
+                if (Files.isRegularFile(live) && JSON.readTree(live.toFile()).path("bars").size() > 0) withBars++;
+                tests.add(dynamicTest(NestedRuns.name(run) + " " + d.name(), () -> agree(run, d.name())));
+            }
+        }
+        assertFalse(tests.isEmpty(), "no nested QEMU run (a directory with scenario.scn) under " + NestedRuns.ROOT.toAbsolutePath());
+        // a dump where the guest turned decoding off rightly reports no BAR; all of them doing so would be vacuous
+        assertTrue(withBars > 0, "no live inspect.json reports a BAR; the comparison would be vacuous");
+        return tests;
+    }
+
+    static void agree(Path run, String dump) throws Exception {
+        Path error = run.resolve(dump + "-inspect-error.txt");
+        if (Files.isRegularFile(error)) {
+            throw new AssertionError(NestedRuns.name(run) + ": the live inspect failed (" + dump + "-inspect-error.txt): " + Files.readString(error).strip());
+        }
+        JsonNode live = JSON.readTree(NestedRuns.read(run, dump + "-inspect.json"));
+        var args = new ArrayList<String>(List.of("inspect", "--format", "json"));
+        for (String f : List.of("-info-pci.txt", "-mtree.txt", "-mtree-f.txt")) {
+            NestedRuns.read(run, dump + f); // a missing file fails naming it
+            args.add(run.resolve(dump + f).toString());
+        }
+        CliRun offline = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, offline.rc(), offline.err());
+        JsonNode mine = JSON.readTree(offline.out());
+        // "source" names the input: "qmp:SOCKET" live, the three file names here. Nothing else does.
+        assertTrue(live.has("source") && mine.has("source"), "both name their source");
+        ((ObjectNode) live).remove("source");
+        ((ObjectNode) mine).remove("source");
+        String where = NestedRuns.name(run) + " " + dump;
+        if (!live.equals(mine) && RECORDED_BEFORE_13DAE86.contains(where)) {
+            // the live JSON is barmap's own output from before 13dae86 changed the slot-misaligned cause's start and
+            // text (what the mmap really covers); everything else must still agree. Re-running the nested oracle
+            // (oracle/qemu/run.sh VERSION) makes these compare in full again: then drop them from the set.
+            maskSlotMisaligned(live);
+            maskSlotMisaligned(mine);
+        }
+        assertEquals(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(live), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(mine),
+                where + ": offline inspect differs from the live one");
+    }
+
+    /**
+     * Committed dumps whose live inspect.json was recorded (405bff2, 55c77e0) by the barmap before 13dae86 ("inspect:
+     * a trapped page's 'this BAR's mmap covers' names what the mmap really covers in the flat view"): on these MSI-X
+     * pages only the slot-misaligned causes' {@code start} and {@code text} differ from today's inspect.
+     */
+    static final Set<String> RECORDED_BEFORE_13DAE86 = Set.of("qemu-7.2/msix s1", "qemu-10.0/msix s1", "qemu-11.1/msix s1");
+
+    /** Removes {@code start} and {@code text} of every slot-misaligned cause (the two fields 13dae86 changed). */
+    static void maskSlotMisaligned(JsonNode root) {
+        for (JsonNode bar : root.path("bars")) {
+            for (JsonNode run : bar.path("runs")) {
+                for (JsonNode cause : run.path("causes")) {
+                    if (cause.path("kind").asText().equals("slot-misaligned")) ((ObjectNode) cause).remove(List.of("start", "text"));
+                }
+            }
+        }
+    }
+}
