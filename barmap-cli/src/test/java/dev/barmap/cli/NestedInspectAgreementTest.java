@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -74,41 +73,11 @@ class NestedInspectAgreementTest {
         ((ObjectNode) mine).remove("source");
         assertTrue(mine.path("prediction").path("made").asBoolean(), "offline with --root the prediction is made: " + mine.path("prediction"));
         ((ObjectNode) mine.get("prediction")).remove("host");
-        if (live.has("prediction")) {
-            ((ObjectNode) live.get("prediction")).remove("host");
-        } else {
-            // recorded by a barmap from before inspect predicted (all committed recordings up to the prediction's
-            // commit): there is nothing live to compare the prediction with, the rest must still agree. Re-running
-            // the nested oracle (oracle/qemu/run.sh VERSION) records it; fresh runs (-Dbarmap.nested.runs) have it.
-            ((ObjectNode) mine).remove("prediction");
-        }
+        // the live inspect read the outer guest's own sysfs: its prediction must have been made, from the same host facts
+        assertTrue(live.path("prediction").path("made").asBoolean(), "the live inspect made its prediction: " + live.path("prediction"));
+        ((ObjectNode) live.get("prediction")).remove("host");
         String where = NestedRuns.name(run) + " " + dump;
-        if (!live.equals(mine) && RECORDED_BEFORE_13DAE86.contains(where)) {
-            // the live JSON is barmap's own output from before 13dae86 changed the slot-misaligned cause's start and
-            // text (what the mmap really covers); everything else must still agree. Re-running the nested oracle
-            // (oracle/qemu/run.sh VERSION) makes these compare in full again: then drop them from the set.
-            maskSlotMisaligned(live);
-            maskSlotMisaligned(mine);
-        }
         assertEquals(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(live), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(mine),
                 where + ": offline inspect differs from the live one");
-    }
-
-    /**
-     * Committed dumps whose live inspect.json was recorded (405bff2, 55c77e0) by the barmap before 13dae86 ("inspect:
-     * a trapped page's 'this BAR's mmap covers' names what the mmap really covers in the flat view"): on these MSI-X
-     * pages only the slot-misaligned causes' {@code start} and {@code text} differ from today's inspect.
-     */
-    static final Set<String> RECORDED_BEFORE_13DAE86 = Set.of("qemu-7.2/msix s1", "qemu-10.0/msix s1", "qemu-11.1/msix s1");
-
-    /** Removes {@code start} and {@code text} of every slot-misaligned cause (the two fields 13dae86 changed). */
-    static void maskSlotMisaligned(JsonNode root) {
-        for (JsonNode bar : root.path("bars")) {
-            for (JsonNode run : bar.path("runs")) {
-                for (JsonNode cause : run.path("causes")) {
-                    if (cause.path("kind").asText().equals("slot-misaligned")) ((ObjectNode) cause).remove(List.of("start", "text"));
-                }
-            }
-        }
     }
 }
