@@ -292,8 +292,23 @@ public sealed abstract class QemuPciFunction permits QemuPciFunction.Emulated, Q
             // vfio_msix_early_setup
             if (host.msix().isPresent()) {
                 msix = host.msix().get();
+                // vfio_msix_early_setup (7.2 to 11.1): a PBA offset past its BAR is fixed for two known devices
+                // (Chelsio T5 VFs 1425:58xx -> 0x1000, QEMU 2.4, 1435777545-32152-1-git-send-email-glaupre@chelsio.com;
+                // Baidu Kunlun VF 1d22:3685 -> 0xb400, QEMU 6.1, 20210713093743.942-1-caihuoqing@baidu.com), tolerated
+                // when x-msix-relocation moves the PBA anyway, and an error otherwise
                 if (msix.pbaOffset() >= regionSize[msix.pbaBar()]) {
-                    return Optional.of(new Realized.Failed(BootFailure.Cause.MSIX_LAYOUT, "hardware reports invalid configuration, MSIX PBA outside of specified BAR"));
+                    if (host.vendor() == 0x1425 && (host.device() & 0xff00) == 0x5800) {
+                        msix = new Msix(msix.tableBar(), msix.tableOffset(), msix.pbaBar(), 0x1000, msix.entries());
+                    } else if (host.is(0x1d22, 0x3685)) {
+                        msix = new Msix(msix.tableBar(), msix.tableOffset(), msix.pbaBar(), 0xb400, msix.entries());
+                    } else if (options.msixRelocation().isEmpty()) {
+                        // QEMU's text (hw/vfio/pci.c vfio_msix_early_setup); with unknown device IDs barmap cannot tell
+                        // whether one of the two quirks applies, and says so in its own words after it
+                        String unknownIds = host.vendor() < 0 || host.device() < 0
+                                ? " (barmap: the device IDs are unknown; QEMU fixes the offset for Chelsio T5 VFs and Baidu Kunlun VFs)" : "";
+                        return Optional.of(new Realized.Failed(BootFailure.Cause.MSIX_LAYOUT,
+                                "hardware reports invalid configuration, MSIX PBA outside of specified BAR" + unknownIds));
+                    }
                 }
                 fixupMsixRegion();
                 Optional<String> relo = relocateMsix();

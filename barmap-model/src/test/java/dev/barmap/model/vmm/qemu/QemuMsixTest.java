@@ -85,4 +85,34 @@ class QemuMsixTest {
         var r = QemuPciFunction.VfioPci.realize(new QemuMachine(PAGE), nvme(true), QemuOptions.DEFAULT.withMsixRelocation(1));
         assertEquals("vfio 0000:00:03.0: Invalid MSI-X relocation BAR 1, consumed by 64-bit BAR 0", ((QemuPciFunction.VfioPci.Realized.Failed) r).error());
     }
+
+    /**
+     * hw/vfio/pci.c vfio_msix_early_setup (7.2 to 11.1): a PBA offset at or past the BAR's end is set to 0x1000 for
+     * Chelsio T5 VFs (vendor 0x1425, device 0x58xx), to 0xb400 for the Baidu Kunlun VF (0x1d22:0x3685), passes when
+     * x-msix-relocation is set, and is the error "hardware reports invalid configuration, MSIX PBA outside of
+     * specified BAR" otherwise. A T5 VF: an 8K BAR whose PBA reads as 0x8000 (the quirk's comment in the source).
+     */
+    @Test
+    void pbaPastItsBarIsFixedForTheTwoQuirkedDevicesToleratedWithRelocationAndAnErrorOtherwise() {
+        var bar = new HostBar(0, 0xfe000000L, 0x2000, false, false, false, true, false, Optional.empty());
+        var t5 = new HostDevice("0000:00:03.0", List.of(bar), Optional.of(new Msix(0, 0, 0, 0x8000, 8)), true, 0x1425, 0x5803);
+        var ok = (QemuPciFunction.VfioPci.Realized.Ok) QemuPciFunction.VfioPci.realize(new QemuMachine(PAGE), t5, QemuOptions.DEFAULT);
+        assertEquals(0x1000, ok.device().msix().orElseThrow().pbaOffset());
+
+        var kunlun = new HostDevice("0000:00:03.0", List.of(new HostBar(0, 0xfe000000L, 0x10000, false, false, false, true, false, Optional.empty())),
+                Optional.of(new Msix(0, 0, 0, 0x460000, 8)), true, 0x1d22, 0x3685);
+        var ok2 = (QemuPciFunction.VfioPci.Realized.Ok) QemuPciFunction.VfioPci.realize(new QemuMachine(PAGE), kunlun, QemuOptions.DEFAULT);
+        assertEquals(0xb400, ok2.device().msix().orElseThrow().pbaOffset());
+
+        var other = new HostDevice("0000:00:03.0", List.of(bar), Optional.of(new Msix(0, 0, 0, 0x8000, 8)), true, 0x8086, 0x1234);
+        var failed = (QemuPciFunction.VfioPci.Realized.Failed) QemuPciFunction.VfioPci.realize(new QemuMachine(PAGE), other, QemuOptions.DEFAULT);
+        assertEquals("vfio 0000:00:03.0: hardware reports invalid configuration, MSIX PBA outside of specified BAR", failed.error());
+        var unknown = new HostDevice("0000:00:03.0", List.of(bar), Optional.of(new Msix(0, 0, 0, 0x8000, 8)), true, -1, -1);
+        var failed2 = (QemuPciFunction.VfioPci.Realized.Failed) QemuPciFunction.VfioPci.realize(new QemuMachine(PAGE), unknown, QemuOptions.DEFAULT);
+        assertTrue(failed2.error().contains("the device IDs are unknown"), failed2.error());
+
+        var relocated = QemuPciFunction.VfioPci.realize(new QemuMachine(PAGE), other, QemuOptions.DEFAULT.withMsixRelocation(2));
+        var dev = ((QemuPciFunction.VfioPci.Realized.Ok) relocated).device();
+        assertEquals(2, dev.msix().orElseThrow().pbaBar());
+    }
 }
