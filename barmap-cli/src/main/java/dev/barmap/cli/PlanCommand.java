@@ -103,11 +103,25 @@ public final class PlanCommand implements Callable<Integer> {
         String arch = h.platform().arch();
         GuestFirmware firmware = Planner.firmware(guest, arch, PlanCommand::readLayout);
         List<HostDevice> devices = HostDevices.of(h);
+        if (firmware instanceof dev.barmap.model.guest.ExplicitLayout layout) warnStrayLines(layout, devices);
         Plan plan = Planner.plan(devices, arch, h.pageSize(), firmware, vmms);
         var out = spec.commandLine().getOut();
         out.print(OUTPUTS.render(format, new Result(plan, h, devices, arch)));
         out.flush();
         return exitCode(plan);
+    }
+
+    /**
+     * A layout line naming a BAR that no passed-through device has places nothing: one warning per such line, naming
+     * the file and line but not quoting it (ExplicitLayout: the file may be a link to something the user cannot read).
+     */
+    private void warnStrayLines(dev.barmap.model.guest.ExplicitLayout layout, List<HostDevice> devices) {
+        var known = new java.util.HashSet<dev.barmap.model.guest.BarKey>();
+        for (HostDevice d : devices) d.bars().forEach(b -> known.add(new dev.barmap.model.guest.BarKey(d.bdf(), b.index())));
+        for (int line : layout.strayLines(known)) {
+            spec.commandLine().getErr().println("barmap: warning: " + layout.name() + ":" + line
+                    + ": names a BAR that no passed-through device of this host has; the line places nothing");
+        }
     }
 
     /**

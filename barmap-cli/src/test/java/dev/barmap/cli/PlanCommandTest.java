@@ -148,10 +148,14 @@ class PlanCommandTest {
     @Test
     void explicitLayoutFileIsAGuestPlacement(@TempDir Path tmp) throws IOException {
         Path layout = tmp.resolve("layout.txt");
-        Files.writeString(layout, "# where a real guest put them\n0000:00:0d.0 BAR0 0x80000000\n");
+        // line 3: a device the host does not have; line 4: a BAR 00:0d.0 does not have (the capture's sysfs: BAR0 only)
+        Files.writeString(layout, "# where a real guest put them\n0000:00:0d.0 BAR0 0x80000000\n0000:00:19.0 BAR0 0x90000000\n0000:00:0d.0 BAR3 0xa0000000\n");
         Path capture = TestCaptures.CAPTURES.resolve("x86_64-4k-linux-packed");
         Run r = run("plan", "--root", TestCaptures.root(capture).toString(), "--guest", layout.toString(), "--vmm", "qemu", "--format", "json");
         assertEquals(0, r.rc(), r.err());
+        assertEquals(List.of("barmap: warning: " + layout + ":3: names a BAR that no passed-through device of this host has; the line places nothing",
+                "barmap: warning: " + layout + ":4: names a BAR that no passed-through device of this host has; the line places nothing"),
+                r.err().lines().toList());
         JsonNode got = new ObjectMapper().readTree(r.out());
         for (JsonNode b : got.get("bars")) {
             JsonNode q = b.get("verdicts").get("qemu-11.1");

@@ -13,9 +13,23 @@ import java.util.Map;
  * a PCI address may leave out the domain, as lspci does for domain 0000 ({@code 00:03.0} is {@code 0000:00:03.0}),
  * and may use upper-case hex: passthrough devices are named by their full lower-case host address.
  */
-public record ExplicitLayout(String name, Map<BarKey, Long> addresses) implements GuestFirmware {
+public record ExplicitLayout(String name, Map<BarKey, Long> addresses, Map<BarKey, Integer> lines) implements GuestFirmware {
     public ExplicitLayout {
         addresses = Map.copyOf(addresses);
+        lines = Map.copyOf(lines);
+    }
+
+    /** A layout not read from a file (no line numbers). */
+    public ExplicitLayout(String name, Map<BarKey, Long> addresses) {
+        this(name, addresses, Map.of());
+    }
+
+    /**
+     * The lines of the file that name a BAR outside {@code known} (no device that is passed through has it), in
+     * line order: they place nothing. What input does not match is said, not dropped without a word.
+     */
+    public List<Integer> strayLines(java.util.Set<BarKey> known) {
+        return lines.entrySet().stream().filter(e -> !known.contains(e.getKey())).map(Map.Entry::getValue).sorted().toList();
     }
 
     /**
@@ -56,7 +70,7 @@ public record ExplicitLayout(String name, Map<BarKey, Long> addresses) implement
             }
             firstLine.put(key, n);
         }
-        return new ExplicitLayout(name, m);
+        return new ExplicitLayout(name, m, firstLine);
     }
 
     private static final java.util.regex.Pattern BDF = java.util.regex.Pattern.compile("([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]");
