@@ -19,6 +19,8 @@ public record Msix(int tableBar, long tableOffset, int pbaBar, long pbaOffset, i
 
     public Msix withTable(int bar, long offset) { return new Msix(bar, offset, pbaBar, pbaOffset, entries); }
 
+    public Msix withPbaOffset(long offset) { return new Msix(tableBar, tableOffset, pbaBar, offset, entries); }
+
     public Msix relocated(int bar, long tableOffset, long pbaOffset) {
         return new Msix(bar, tableOffset, bar, pbaOffset, entries);
     }

@@ -298,9 +298,9 @@ public sealed abstract class QemuPciFunction permits QemuPciFunction.Emulated, Q
                 // when x-msix-relocation moves the PBA anyway, and an error otherwise
                 if (msix.pbaOffset() >= regionSize[msix.pbaBar()]) {
                     if (host.vendor() == 0x1425 && (host.device() & 0xff00) == 0x5800) {
-                        msix = new Msix(msix.tableBar(), msix.tableOffset(), msix.pbaBar(), 0x1000, msix.entries());
+                        msix = msix.withPbaOffset(0x1000);
                     } else if (host.is(0x1d22, 0x3685)) {
-                        msix = new Msix(msix.tableBar(), msix.tableOffset(), msix.pbaBar(), 0xb400, msix.entries());
+                        msix = msix.withPbaOffset(0xb400);
                     } else if (options.msixRelocation().isEmpty()) {
                         // QEMU's text (hw/vfio/pci.c vfio_msix_early_setup); with unknown device IDs barmap cannot tell
                         // whether one of the two quirks applies, and says so in its own words after it

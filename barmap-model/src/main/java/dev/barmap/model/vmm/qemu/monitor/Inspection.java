@@ -113,7 +113,7 @@ public record Inspection(String source, long pageSize, Optional<String> accel, b
     }
 
     /** "0000:00:06.0 BAR 0" and its variants (hw/vfio/pci.c vfio_populate_device / vfio_bars_register names). */
-    private static final Pattern BASE = Pattern.compile("^(\\S+) base BAR (\\d)$");
+    static final Pattern BASE = Pattern.compile("^(\\S+) base BAR (\\d)$");
     private static final Pattern REGION = Pattern.compile("^(\\S+) BAR (\\d)$");
     private static final Pattern MMAP = Pattern.compile("^(\\S+) BAR (\\d) mmaps\\[\\d+\\]$");
 

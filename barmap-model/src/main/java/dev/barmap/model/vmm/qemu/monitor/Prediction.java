@@ -157,7 +157,7 @@ public sealed interface Prediction {
         }
         // the real flat view's other ranges over these pages, as stand-ins
         var bases = new ArrayList<Range>();
-        for (Range r : dump.regions()) if (r.name().matches("^\\S+ base BAR \\d$") && r.addressSpace().equals("memory")) bases.add(r);
+        for (Range r : dump.regions()) if (Inspection.BASE.matcher(r.name()).matches() && r.addressSpace().equals("memory")) bases.add(r);
         var seen = new LinkedHashSet<Range>();
         for (BarReport b : memBars) {
             long lo = b.start() & -page, hi = ((b.start() + b.size() - 1) | (page - 1)) + 1;
