@@ -3,6 +3,8 @@ package dev.barmap.cli;
 import dev.barmap.cli.report.Outputs;
 import dev.barmap.cli.report.PlanJson;
 import dev.barmap.model.BadInputException;
+import dev.barmap.model.guest.BarKey;
+import dev.barmap.model.guest.ExplicitLayout;
 import dev.barmap.model.guest.GuestFirmware;
 import dev.barmap.model.host.Host;
 import dev.barmap.model.passthrough.HostDevice;
@@ -12,6 +14,7 @@ import dev.barmap.model.plan.PlanText;
 import dev.barmap.model.plan.Planner;
 import dev.barmap.model.vmm.VmmPolicy;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -103,7 +106,7 @@ public final class PlanCommand implements Callable<Integer> {
         String arch = h.platform().arch();
         GuestFirmware firmware = Planner.firmware(guest, arch, PlanCommand::readLayout);
         List<HostDevice> devices = HostDevices.of(h);
-        if (firmware instanceof dev.barmap.model.guest.ExplicitLayout layout) warnStrayLines(layout, devices);
+        if (firmware instanceof ExplicitLayout layout) warnStrayLines(layout, devices);
         Plan plan = Planner.plan(devices, arch, h.pageSize(), firmware, vmms);
         var out = spec.commandLine().getOut();
         out.print(OUTPUTS.render(format, new Result(plan, h, devices, arch)));
@@ -112,15 +115,16 @@ public final class PlanCommand implements Callable<Integer> {
     }
 
     /**
-     * A layout line naming a BAR that no passed-through device has places nothing: one warning per such line, naming
-     * the file and line but not quoting it (ExplicitLayout: the file may be a link to something the user cannot read).
+     * A layout line naming a BAR that no passed-through device in the host input shows places nothing: one warning per
+     * such line, naming the file and line but not quoting it (ExplicitLayout: the file may be a link to something the
+     * user cannot read). "Shows": an input that leaves a BAR out (an lspci paste cut short) does not prove it absent.
      */
-    private void warnStrayLines(dev.barmap.model.guest.ExplicitLayout layout, List<HostDevice> devices) {
-        var known = new java.util.HashSet<dev.barmap.model.guest.BarKey>();
-        for (HostDevice d : devices) d.bars().forEach(b -> known.add(new dev.barmap.model.guest.BarKey(d.bdf(), b.index())));
+    private void warnStrayLines(ExplicitLayout layout, List<HostDevice> devices) {
+        var known = new HashSet<BarKey>();
+        for (HostDevice d : devices) d.bars().forEach(b -> known.add(new BarKey(d.bdf(), b.index())));
         for (int line : layout.strayLines(known)) {
             spec.commandLine().getErr().println("barmap: warning: " + layout.name() + ":" + line
-                    + ": names a BAR that no passed-through device of this host has; the line places nothing");
+                    + ": names a BAR that no passed-through device in the host input shows; the line places nothing");
         }
     }
 

@@ -153,8 +153,8 @@ class PlanCommandTest {
         Path capture = TestCaptures.CAPTURES.resolve("x86_64-4k-linux-packed");
         Run r = run("plan", "--root", TestCaptures.root(capture).toString(), "--guest", layout.toString(), "--vmm", "qemu", "--format", "json");
         assertEquals(0, r.rc(), r.err());
-        assertEquals(List.of("barmap: warning: " + layout + ":3: names a BAR that no passed-through device of this host has; the line places nothing",
-                "barmap: warning: " + layout + ":4: names a BAR that no passed-through device of this host has; the line places nothing"),
+        assertEquals(List.of("barmap: warning: " + layout + ":3: names a BAR that no passed-through device in the host input shows; the line places nothing",
+                "barmap: warning: " + layout + ":4: names a BAR that no passed-through device in the host input shows; the line places nothing"),
                 r.err().lines().toList());
         JsonNode got = new ObjectMapper().readTree(r.out());
         for (JsonNode b : got.get("bars")) {
