@@ -18,10 +18,11 @@ set -euo pipefail
 # generation (at least one guest on a kernel other than 6.1) and successive commits cover every pair.
 KERNELS=(6.1 6.12 7)
 KINDS=(firmware-padded linux-packed msix-firmware-padded)
+# the commit every rotation below is taken from (kernels, the random topology's seed, the nested QEMU and its kernel)
+rev=$(git -C "$REPO" rev-parse HEAD 2>/dev/null || echo 0)
 if [ -n "${BARMAP_ORACLE_SCENARIOS:-}" ]; then
   SCENARIOS=$BARMAP_ORACLE_SCENARIOS
 else
-  rev=$(git -C "$REPO" rev-parse HEAD 2>/dev/null || echo 0)
   off=$(( 16#${rev:0:7} % ${#KERNELS[@]} ))
   SCENARIOS=""
   for i in "${!KINDS[@]}"; do SCENARIOS="$SCENARIOS ${KINDS[$i]}@${KERNELS[$(( (i + off) % ${#KERNELS[@]} ))]}"; done
@@ -66,7 +67,6 @@ done
 # BARMAP_ORACLE_FUZZ=0 leaves it out.
 FUZZRES=""
 if [ "${BARMAP_ORACLE_FUZZ:-1}" = 1 ]; then
-  rev=$(git -C "$REPO" rev-parse HEAD 2>/dev/null || echo 0)
   fseed=$(( 16#${rev:0:7} ))
   step "random topology: seed $fseed (from commit ${rev:0:12}; replay: oracle/fuzz.sh --seed $fseed --count 1)"
   FUZZRES=$WORK/fuzz/ci-results
@@ -84,13 +84,11 @@ NESTEDRES=""
 QEMUVERS=(7.2 10.0 11.1)
 qv=${BARMAP_ORACLE_QEMU:-}
 if [ -z "$qv" ]; then
-  rev=$(git -C "$REPO" rev-parse HEAD 2>/dev/null || echo 0)
   qv=${QEMUVERS[$(( (16#${rev:0:7} / 3) % ${#QEMUVERS[@]} ))]}
 fi
 if [ "$qv" != 0 ]; then
   # the outer guest's kernel rotates as well (every generation is set up above; the committed runs are on 6.1,
   # 6.12 and 7.x were tried by hand on 2026-11-30 and agreed)
-  rev=$(git -C "$REPO" rev-parse HEAD 2>/dev/null || echo 0)
   nk=${BARMAP_ORACLE_NESTED_KERNEL:-${KERNELS[$(( (16#${rev:0:7} / 9) % ${#KERNELS[@]} ))]}}
   step "nested QEMU oracle: inner QEMU $qv, outer kernel $nk (replay: BARMAP_ORACLE_KERNEL=$nk oracle/qemu/run.sh $qv)"
   echo "$kernels" | grep -qx "$nk" || "$ORACLE_DIR/setup.sh" "$nk"
